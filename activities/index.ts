@@ -1,0 +1,1 @@
+export { createActivities, type PlatformActivities } from './create-activities';

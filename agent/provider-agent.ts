@@ -1,0 +1,166 @@
+import { AgentApi, AgentApiError, type AdvertisedModel, type PolledTask } from './agent-api';
+import { callUpstream, UpstreamUnreachable, type UpstreamMap } from './upstream';
+
+export interface AgentOptions {
+  apiUrl: string;
+  key: string;
+  name: string;
+  upstreams: UpstreamMap;
+  models: AdvertisedModel[];
+  concurrency?: number;
+  shared?: boolean;
+  /** How long `stop()` lets in-flight tasks finish before handing them back. */
+  shutdownGraceMs?: number;
+  log?: (msg: string) => void;
+}
+
+const MAX_BACKOFF_MS = 30000;
+
+/**
+ * A member's provider agent: heartbeats its models, keeps `concurrency` long-polls waiting so
+ * a task is matched the moment it is scheduled, forwards each task to the local server, and
+ * streams or answers back. Outbound HTTP only.
+ */
+export class ProviderAgent {
+  private readonly api: AgentApi;
+  private readonly polls = new AbortController();
+  private readonly inFlight = new Map<string, AbortController>();
+  private providerId?: string;
+  private heartbeatTimer?: NodeJS.Timeout;
+  private loops: Promise<void>[] = [];
+  private stopping = false;
+
+  constructor(private readonly opts: AgentOptions) {
+    this.api = new AgentApi(opts.apiUrl.replace(/\/+$/, ''), opts.key);
+  }
+
+  get id(): string | undefined {
+    return this.providerId;
+  }
+
+  get activeTasks(): number {
+    return this.inFlight.size;
+  }
+
+  async start(): Promise<string> {
+    const intervalMs = await this.heartbeat();
+    this.heartbeatTimer = setInterval(() => {
+      this.heartbeat().catch((err: unknown) => this.log(`heartbeat failed: ${String(err)}`));
+    }, intervalMs);
+    this.heartbeatTimer.unref();
+    this.loops = Array.from({ length: this.opts.concurrency ?? 1 }, () => this.pollLoop());
+    return this.providerId as string;
+  }
+
+  /** Stops polling, lets in-flight tasks finish for the grace period, then hands the rest back. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.heartbeatTimer);
+    this.polls.abort();
+    const deadline = Date.now() + (this.opts.shutdownGraceMs ?? 10000);
+    while (this.inFlight.size > 0 && Date.now() < deadline) await sleep(50);
+    for (const controller of this.inFlight.values()) controller.abort(new Error('agent_shutdown'));
+    await Promise.allSettled(this.loops);
+  }
+
+  private async heartbeat(): Promise<number> {
+    const res = await this.api.heartbeat({
+      name: this.opts.name,
+      shared: this.opts.shared ?? false,
+      concurrency: this.opts.concurrency ?? 1,
+      models: this.opts.models,
+    });
+    this.providerId = res.provider_id;
+    return res.heartbeat_interval_seconds * 1000;
+  }
+
+  private async pollLoop(): Promise<void> {
+    let backoff = 500;
+    while (!this.stopping) {
+      try {
+        const task = await this.api.poll(this.providerId as string, this.polls.signal);
+        backoff = 500;
+        if (task) await this.run(task);
+      } catch (err) {
+        if (this.stopping) return;
+        this.log(`poll failed, retrying in ${backoff} ms: ${describe(err)}`);
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      }
+    }
+  }
+
+  private async run(polled: PolledTask): Promise<void> {
+    const { token, task } = polled;
+    const upstream = new AbortController();
+    this.inFlight.set(token, upstream);
+    const beat = setInterval(() => {
+      this.api.taskHeartbeat(token).then(
+        (r) => r.cancel_requested && upstream.abort(new Error('canceled')),
+        (err: unknown) => this.log(`task heartbeat failed: ${describe(err)}`),
+      );
+    }, Math.max(200, Math.min(2000, polled.heartbeat_timeout_ms / 3 || 2000)));
+    try {
+      const res = await callUpstream(this.opts.upstreams, task, upstream.signal);
+      const isStream = (res.headers.get('content-type') ?? '').includes('text/event-stream');
+      if (res.ok && task.stream && isStream && res.body) {
+        await this.api.stream(token, res.body, upstream.signal);
+        await this.api.complete(token, { status: res.status });
+        return;
+      }
+      const text = await res.text();
+      if (!res.ok) {
+        await this.api.fail(token, { type: 'upstream_error', status: res.status, message: upstreamMessage(res.status, text) });
+        return;
+      }
+      const body = parseJson(text);
+      const usage = (body as { usage?: Record<string, unknown> } | undefined)?.usage;
+      await this.api.complete(token, { status: res.status, body, usage });
+    } catch (err) {
+      await this.reportFailure(token, upstream.signal, err);
+    } finally {
+      clearInterval(beat);
+      this.inFlight.delete(token);
+    }
+  }
+
+  private async reportFailure(token: string, signal: AbortSignal, err: unknown): Promise<void> {
+    const reason = signal.aborted ? String((signal.reason as Error)?.message ?? signal.reason) : '';
+    if (reason === 'canceled') return; // The workflow no longer wants an answer.
+    const failure =
+      reason === 'agent_shutdown'
+        ? { type: 'agent_shutdown', message: 'the provider agent shut down before finishing' }
+        : err instanceof UpstreamUnreachable
+          ? { type: 'upstream_unreachable', message: err.message }
+          : { type: 'upstream_error', message: `local server failed: ${describe(err)}` };
+    await this.api.fail(token, failure).catch((e: unknown) => {
+      // 409: the task already ended (timed out or canceled); nothing left to report.
+      if (!(e instanceof AgentApiError && e.status === 409)) this.log(`could not report failure: ${describe(e)}`);
+    });
+  }
+
+  private log(msg: string): void {
+    (this.opts.log ?? ((m: string) => process.stderr.write(`[agent ${this.opts.name}] ${m}\n`)))(msg);
+  }
+}
+
+function upstreamMessage(status: number, text: string): string {
+  const parsed = parseJson(text) as { error?: { message?: string } } | undefined;
+  return `local server answered ${status}: ${parsed?.error?.message ?? text.slice(0, 500)}`;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

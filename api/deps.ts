@@ -1,0 +1,16 @@
+import type { Config } from '../config/config';
+import type { TemporalClients } from '../clients/temporal';
+import type { Logger } from '../clients/logger';
+import type { Db } from '../db/database';
+import type { AgentGateway } from './gateway/agent-gateway';
+import type { StreamHub } from './streams/stream-hub';
+
+/** Everything a route needs, built once by the App. */
+export interface ApiDeps {
+  config: Config;
+  db: Db;
+  temporal: TemporalClients;
+  logger: Logger;
+  hub: StreamHub;
+  gateway: AgentGateway;
+}

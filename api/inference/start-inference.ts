@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { inferenceWorkflow } from '../../workflows/inference.workflow';
+import {
+  REQUEST_KINDS,
+  SEARCH_ATTRIBUTES,
+  workflowIdFor,
+  type InferenceInput,
+  type RequestKind,
+  type StreamTarget,
+} from '../../workflows/definitions';
+import type { ApiDeps } from '../deps';
+
+const keys = {
+  member: defineSearchAttributeKey(SEARCH_ATTRIBUTES.member, SearchAttributeType.KEYWORD),
+  model: defineSearchAttributeKey(SEARCH_ATTRIBUTES.model, SearchAttributeType.KEYWORD),
+  serviceType: defineSearchAttributeKey(SEARCH_ATTRIBUTES.serviceType, SearchAttributeType.KEYWORD),
+  kind: defineSearchAttributeKey(SEARCH_ATTRIBUTES.kind, SearchAttributeType.KEYWORD),
+};
+
+/** Platform fields a client may add to any body; the provider never sees them. */
+const PLATFORM_FIELDS = ['visibility', 'collection', 'async'] as const;
+
+export function stripPlatformFields(body: Record<string, unknown>): Record<string, unknown> {
+  const forwarded = { ...body };
+  for (const field of PLATFORM_FIELDS) delete forwarded[field];
+  return forwarded;
+}
+
+export function newRequestId(): string {
+  return randomUUID().replace(/-/g, '');
+}
+
+export interface StartedInference {
+  requestId: string;
+  handle: WorkflowHandleWithFirstExecutionRunId<typeof inferenceWorkflow>;
+}
+
+/** Starts the inference workflow with ids, search attributes and a memo an operator can search by. */
+export async function startInference(
+  { temporal, config }: Pick<ApiDeps, 'temporal' | 'config'>,
+  input: { requestId: string; memberId: string; memberName: string; kind: RequestKind; body: Record<string, unknown>; stream: StreamTarget | null },
+): Promise<StartedInference> {
+  const model = String(input.body.model);
+  const args: InferenceInput = {
+    requestId: input.requestId,
+    memberId: input.memberId,
+    kind: input.kind,
+    model,
+    body: input.body,
+    stream: input.stream,
+  };
+  const handle = await temporal.client.workflow.start<typeof inferenceWorkflow>('inferenceWorkflow', {
+    taskQueue: config.temporal.taskQueue,
+    workflowId: workflowIdFor(input.kind, input.requestId),
+    args: [args],
+    typedSearchAttributes: [
+      { key: keys.member, value: input.memberName },
+      { key: keys.model, value: model },
+      { key: keys.serviceType, value: REQUEST_KINDS[input.kind].serviceType },
+      { key: keys.kind, value: input.kind },
+    ],
+    memo: { title: `${input.kind} ${model} for ${input.memberName}` },
+    staticSummary: `${input.kind} · ${model} · ${input.memberName}${input.stream ? ' · stream' : ''}`,
+  });
+  return { requestId: input.requestId, handle };
+}

@@ -1,0 +1,129 @@
+import Router from '@koa/router';
+import { ActivityNotFoundError } from '@temporalio/client';
+import type { Context } from 'koa';
+import { findOwnedProvider, recordHeartbeat, type AdvertisedModel } from '../../db/repositories/provider.repository';
+import type { ProviderTaskResult } from '../../workflows/definitions';
+import { ErrorType } from '../../workflows/errors';
+import type { ApiDeps } from '../deps';
+import type { AgentFailure } from '../gateway/agent-gateway';
+import { verifyTaskToken, type TaskClaims } from '../gateway/task-token';
+import { ApiError, badRequest } from '../http/api-error';
+import type { AuthState } from '../http/auth';
+import { readJsonBody } from '../http/read-body';
+import { validate } from '../http/validate';
+import { StreamGoneError } from '../streams/stream-hub';
+import { relayStream } from '../streams/relay';
+
+interface Heartbeat {
+  name: string;
+  shared: boolean;
+  concurrency: number;
+  models: AdvertisedModel[];
+}
+
+const SMALL_BODY = 4 * 1024 * 1024;
+
+/** The agent gateway: heartbeats, long-polls and task answers, all with the member's own key. */
+export function agentRoutes(deps: ApiDeps): Router<AuthState> {
+  const { db, config, gateway } = deps;
+  const router = new Router<AuthState>({ prefix: '/api/inference/agent' });
+
+  router.post('/heartbeat', async (ctx) => {
+    const hb = validate<Heartbeat>('AgentHeartbeat', await readJsonBody(ctx, SMALL_BODY));
+    const provider = await recordHeartbeat(db, { memberId: ctx.state.member.id, ...hb });
+    ctx.body = {
+      provider_id: provider.id,
+      online_seconds: config.dispatch.onlineSeconds,
+      heartbeat_interval_seconds: Math.max(1, Math.floor(config.dispatch.onlineSeconds / 3)),
+    };
+  });
+
+  router.get('/tasks', async (ctx) => {
+    const providerId = String(ctx.query.provider_id ?? '');
+    if (!providerId) throw badRequest("Missing query parameter 'provider_id'.");
+    const provider = await findOwnedProvider(db, ctx.state.member.id, providerId);
+    if (!provider) throw new ApiError(ErrorType.NotFound, `No provider '${providerId}' on your account.`);
+    const abort = new AbortController();
+    ctx.res.once('close', () => abort.abort());
+    const identity = `${provider.name}@${ctx.ip}`;
+    const task = await gateway.poll(ctx.state.member.id, provider.id, identity, abort.signal).catch((err: unknown) => {
+      if (abort.signal.aborted) return null;
+      throw err;
+    });
+    if (abort.signal.aborted || ctx.res.destroyed) {
+      // The agent left while Temporal matched a task to its poll: hand it back at once.
+      if (task) await handBack(deps, task.token);
+      return;
+    }
+    if (!task) {
+      ctx.status = 204;
+      return;
+    }
+    ctx.body = task;
+  });
+
+  router.post('/tasks/:token/heartbeat', async (ctx) => {
+    const claims = claimsOf(deps, ctx);
+    const body = (await readJsonBody(ctx, SMALL_BODY).catch(() => ({}))) as { details?: unknown };
+    ctx.body = { cancel_requested: await gateway.heartbeat(claims, body?.details) };
+  });
+
+  router.post('/tasks/:token/complete', async (ctx) => {
+    const claims = claimsOf(deps, ctx);
+    const result = validate<ProviderTaskResult>('AgentTaskResult', await readJsonBody(ctx, config.api.maxBodyBytes));
+    await answered(() => gateway.complete(claims, result));
+    ctx.status = 204;
+  });
+
+  router.post('/tasks/:token/fail', async (ctx) => {
+    const claims = claimsOf(deps, ctx);
+    const failure = validate<AgentFailure>('AgentTaskFailure', await readJsonBody(ctx, SMALL_BODY));
+    await answered(() => gateway.fail(claims, failure));
+    ctx.status = 204;
+  });
+
+  router.post('/tasks/:token/stream', async (ctx) => {
+    const claims = claimsOf(deps, ctx);
+    if (!claims.s) throw badRequest('This task does not stream; answer it with /complete.');
+    const { streamId, relayUrl } = claims.s;
+    ctx.req.socket.setNoDelay(true);
+    if (relayUrl === config.api.internalBaseUrl) {
+      const delivered = await deps.hub.attach(streamId, ctx.req).catch((err: unknown) => {
+        if (err instanceof StreamGoneError) throw new ApiError(ErrorType.Conflict, 'The client is no longer waiting for this stream.');
+        throw err;
+      });
+      ctx.status = delivered ? 200 : 499;
+    } else {
+      const status = await relayStream(relayUrl, streamId, ctx.req, config.api.gatewaySecret);
+      if (status === 409) throw new ApiError(ErrorType.Conflict, 'The client is no longer waiting for this stream.');
+      ctx.status = status;
+    }
+    ctx.body = { delivered: ctx.status === 200 };
+  });
+
+  return router;
+}
+
+function claimsOf({ config }: ApiDeps, ctx: Context & { state: AuthState }): TaskClaims {
+  const claims = verifyTaskToken(String((ctx as unknown as { params: Record<string, string> }).params.token), config.api.gatewaySecret);
+  // A token for another member's provider looks exactly like a forged one: not found.
+  if (!claims || claims.m !== ctx.state.member.id) throw new ApiError(ErrorType.NotFound, 'Unknown task.');
+  return claims;
+}
+
+async function answered(fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    if (err instanceof ActivityNotFoundError) {
+      throw new ApiError(ErrorType.Conflict, 'The task is no longer running (it timed out, failed over or was canceled).');
+    }
+    throw err;
+  }
+}
+
+async function handBack({ gateway, config, logger }: ApiDeps, token: string): Promise<void> {
+  const claims = verifyTaskToken(token, config.api.gatewaySecret);
+  if (!claims) return;
+  await gateway.handBack(claims).catch((err: unknown) => logger.warn('hand-back failed', { err: String(err) }));
+}

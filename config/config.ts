@@ -1,0 +1,93 @@
+import { hostPort, int, oneOf, str, url } from './env';
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  readonly databaseUrl: string;
+  readonly temporal: {
+    readonly address: string;
+    readonly namespace: string;
+    /** Queue of the platform worker (inference workflows and platform activities). */
+    readonly taskQueue: string;
+  };
+  readonly s3: {
+    readonly endpoint: string;
+    readonly accessKey: string;
+    readonly secretKey: string;
+    readonly bucket: string;
+    readonly region: string;
+  };
+  readonly api: {
+    readonly host: string;
+    readonly port: number;
+    /** How clients and agents reach this API; used in asset and stream URLs handed to agents. */
+    readonly publicBaseUrl: string;
+    /** How other API replicas reach this one for stream relays; defaults to publicBaseUrl. */
+    readonly internalBaseUrl: string;
+    /** HMAC secret shared by all API replicas: signs agent task tokens and relay calls. */
+    readonly gatewaySecret: string;
+    readonly maxBodyBytes: number;
+  };
+  readonly dispatch: {
+    /** A provider is online while its last heartbeat is younger than this. */
+    readonly onlineSeconds: number;
+    /** How long a task may wait for the chosen agent before the next provider is tried. */
+    readonly pickupTimeoutMs: number;
+    /** Agents heartbeat a running task at least this often, or the task fails over. */
+    readonly taskHeartbeatTimeoutMs: number;
+    readonly taskTimeoutMs: number;
+    /** How long an agent's long-poll waits for a task before answering 204. */
+    readonly agentPollMs: number;
+  };
+  readonly logLevel: LogLevel;
+}
+
+/** Reads the configuration once; throws a ConfigError naming the variable on any bad value. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const port = int(env, 'API_PORT', 8080, 0, 65535);
+  const host = str(env, 'API_HOST', '127.0.0.1');
+  const publicBaseUrl = url(env, 'PUBLIC_BASE_URL', `http://${host}:${port}`);
+  const config: Config = {
+    databaseUrl: url(env, 'DATABASE_URL'),
+    temporal: {
+      address: hostPort(env, 'TEMPORAL_ADDRESS', '127.0.0.1:7233'),
+      namespace: str(env, 'TEMPORAL_NAMESPACE', 'default'),
+      taskQueue: str(env, 'TEMPORAL_TASK_QUEUE', 'inference'),
+    },
+    s3: {
+      endpoint: url(env, 'S3_ENDPOINT'),
+      accessKey: str(env, 'S3_ACCESS_KEY'),
+      secretKey: str(env, 'S3_SECRET_KEY'),
+      bucket: str(env, 'S3_BUCKET', 'inference'),
+      region: str(env, 'S3_REGION', 'us-east-1'),
+    },
+    api: {
+      host,
+      port,
+      publicBaseUrl,
+      internalBaseUrl: url(env, 'INTERNAL_BASE_URL', publicBaseUrl),
+      gatewaySecret: str(env, 'GATEWAY_SECRET'),
+      maxBodyBytes: int(env, 'MAX_BODY_BYTES', 25 * 1024 * 1024, 1024),
+    },
+    dispatch: {
+      onlineSeconds: int(env, 'PROVIDER_ONLINE_SECONDS', 30, 1),
+      pickupTimeoutMs: int(env, 'PROVIDER_PICKUP_TIMEOUT_MS', 3000, 100),
+      taskHeartbeatTimeoutMs: int(env, 'PROVIDER_HEARTBEAT_TIMEOUT_MS', 10000, 500),
+      taskTimeoutMs: int(env, 'PROVIDER_TASK_TIMEOUT_MS', 600000, 1000),
+      agentPollMs: int(env, 'AGENT_POLL_MS', 30000, 100, 60000),
+    },
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+  };
+  if (config.api.gatewaySecret.length < 16) {
+    throw new Error('GATEWAY_SECRET must be at least 16 characters');
+  }
+  return deepFreeze(config);
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const child of Object.values(value)) {
+    if (child && typeof child === 'object') deepFreeze(child as object);
+  }
+  return Object.freeze(value);
+}

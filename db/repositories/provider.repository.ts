@@ -1,0 +1,141 @@
+import { sql } from 'kysely';
+import type { Db } from '../database';
+import type { Provider, ProviderModel, Voice } from '../tables/provider.table';
+
+export interface AdvertisedModel {
+  id: string;
+  service_type: string;
+  input_modalities: string[];
+  output_modalities: string[];
+  supported_features: string[];
+  context_length: number | null;
+  voices: Voice[];
+}
+
+export interface HeartbeatInput {
+  memberId: string;
+  name: string;
+  shared: boolean;
+  concurrency: number;
+  models: AdvertisedModel[];
+}
+
+/** Upserts a provider and replaces its model list in one transaction. */
+export async function recordHeartbeat(db: Db, input: HeartbeatInput): Promise<Provider> {
+  return db.transaction().execute(async (trx) => {
+    const provider = await trx
+      .insertInto('providers')
+      .values({
+        member_id: input.memberId,
+        name: input.name,
+        shared: input.shared,
+        concurrency: input.concurrency,
+        last_heartbeat_at: sql<Date>`now()`,
+      })
+      .onConflict((oc) =>
+        oc.columns(['member_id', 'name']).doUpdateSet({
+          shared: input.shared,
+          concurrency: input.concurrency,
+          last_heartbeat_at: sql<Date>`now()`,
+        }),
+      )
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await trx.deleteFrom('provider_models').where('provider_id', '=', provider.id).execute();
+    if (input.models.length > 0) {
+      await trx
+        .insertInto('provider_models')
+        .values(
+          input.models.map((m) => ({
+            provider_id: provider.id,
+            model_id: m.id,
+            service_type: m.service_type,
+            input_modalities: JSON.stringify(m.input_modalities),
+            output_modalities: JSON.stringify(m.output_modalities),
+            supported_features: JSON.stringify(m.supported_features),
+            context_length: m.context_length,
+            voices: JSON.stringify(m.voices),
+            updated_at: sql<Date>`now()`,
+          })),
+        )
+        .execute();
+    }
+    return provider;
+  });
+}
+
+export async function findOwnedProvider(db: Db, memberId: string, providerId: string): Promise<Provider | undefined> {
+  if (!isUuid(providerId)) return undefined;
+  return db
+    .selectFrom('providers')
+    .selectAll()
+    .where('id', '=', providerId)
+    .where('member_id', '=', memberId)
+    .executeTakeFirst();
+}
+
+export type VisibleModel = ProviderModel & { provider_name: string; provider_id: string };
+
+/** Models of online providers the member may use: their own plus shared ones. */
+export async function listVisibleModels(db: Db, memberId: string, onlineSeconds: number): Promise<VisibleModel[]> {
+  return db
+    .selectFrom('provider_models as pm')
+    .innerJoin('providers as p', 'p.id', 'pm.provider_id')
+    .selectAll('pm')
+    .select(['p.name as provider_name', 'p.id as provider_id'])
+    .where(onlineSince(onlineSeconds))
+    .where((eb) => eb.or([eb('p.member_id', '=', memberId), eb('p.shared', '=', true)]))
+    .orderBy('pm.model_id')
+    .orderBy('p.member_id', (ob) => ob.desc())
+    .execute();
+}
+
+export interface Candidate {
+  providerId: string;
+  serviceType: string;
+  inFlight: number;
+  concurrency: number;
+}
+
+/**
+ * Every online provider the member may use that advertises exactly `modelId`, least busy first
+ * (in-flight requests per unit of advertised concurrency), the member's own breaking ties.
+ */
+export async function findCandidates(
+  db: Db,
+  memberId: string,
+  modelId: string,
+  onlineSeconds: number,
+): Promise<Candidate[]> {
+  const rows = await db
+    .selectFrom('provider_models as pm')
+    .innerJoin('providers as p', 'p.id', 'pm.provider_id')
+    .select((eb) => [
+      'p.id as providerId',
+      'pm.service_type as serviceType',
+      'p.concurrency as concurrency',
+      sql<boolean>`p.member_id = ${memberId}`.as('own'),
+      eb
+        .selectFrom('requests as r')
+        .select((e) => e.fn.countAll<string>().as('n'))
+        .whereRef('r.provider_id', '=', 'p.id')
+        .where('r.status', '=', 'PROCESSING')
+        .as('inFlight'),
+    ])
+    .where('pm.model_id', '=', modelId)
+    .where(onlineSince(onlineSeconds))
+    .where((eb) => eb.or([eb('p.member_id', '=', memberId), eb('p.shared', '=', true)]))
+    .execute();
+  return rows
+    .map((r) => ({ ...r, inFlight: Number(r.inFlight ?? 0) }))
+    .sort((a, b) => a.inFlight / a.concurrency - b.inFlight / b.concurrency || Number(b.own) - Number(a.own))
+    .map(({ providerId, serviceType, inFlight, concurrency }) => ({ providerId, serviceType, inFlight, concurrency }));
+}
+
+function onlineSince(seconds: number) {
+  return sql<boolean>`p.last_heartbeat_at > now() - make_interval(secs => ${seconds})`;
+}
+
+function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}

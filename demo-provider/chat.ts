@@ -1,0 +1,148 @@
+/**
+ * /v1/chat/completions and /v1/completions of the demo provider, a deterministic test/benchmark
+ * fixture: replies echo the prompt plus hash-chosen words, so identical requests give identical bytes.
+ */
+import { resolveModel } from './catalogue';
+import type { DemoModel } from './catalogue';
+import type { Exchange } from './http';
+import { DemoError, badRequest, readJson, sendJson, sleep } from './http';
+import type { SseEvent } from './sse';
+import { streamEvents } from './sse';
+import { countTokens, identity, maxTokensOf, replyTo } from './text-gen';
+import { chooseToolCall } from './tools';
+
+const SLOW_MS = 30_000;
+
+interface Message {
+  role?: unknown;
+  content?: unknown;
+}
+
+function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content
+    .map((p: { type?: unknown; text?: unknown }) => (p?.type === 'text' && typeof p.text === 'string' ? p.text : ''))
+    .filter(Boolean)
+    .join(' ');
+}
+
+/** Shared behaviour of the special models, before any byte is written. */
+async function prepare(ex: Exchange): Promise<{ body: Record<string, unknown>; model: DemoModel }> {
+  const body = await readJson(ex.req);
+  const model = resolveModel(body.model, 'llm');
+  if (model.id === 'demo-chat-error') throw new DemoError(500, 'server_error', 'demo upstream failure');
+  return { body, model };
+}
+
+async function slowDown(ex: Exchange, model: DemoModel): Promise<void> {
+  if (model.id === 'demo-chat-slow') await sleep(SLOW_MS, ex.signal);
+}
+
+function usage(prompt: number, completion: number): Record<string, number> {
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+}
+
+function wantsUsage(body: Record<string, unknown>): boolean {
+  const opts = body.stream_options as { include_usage?: unknown } | undefined;
+  return opts?.include_usage === true;
+}
+
+export async function chatCompletions(ex: Exchange): Promise<void> {
+  const { body, model } = await prepare(ex);
+  const messages = body.messages;
+  if (!Array.isArray(messages) || messages.length === 0) throw badRequest("'messages' must be a non-empty array");
+  if (!messages.every((m: Message) => typeof m === 'object' && m !== null && typeof m.role === 'string')) {
+    throw badRequest("Each message needs a string 'role'");
+  }
+  const maxTokens = maxTokensOf(body);
+  await slowDown(ex, model);
+  const seedInput = JSON.stringify([model.id, messages, body.tools ?? null]);
+  const { id, created } = identity('chatcmpl', seedInput);
+  const lastUser = [...(messages as Message[])].reverse().find((m) => m.role === 'user');
+  const promptTokens = messages.reduce((n: number, m: Message) => n + countTokens(textOf(m.content)), 0);
+  const toolCall = model.supported_features.includes('tool-use') ? chooseToolCall(body, seedInput) : null;
+  const reply = replyTo(seedInput, textOf(lastUser?.content), maxTokens);
+  const content = reply.pieces.join('');
+  const completionTokens = toolCall ? Math.ceil(toolCall.function.arguments.length / 4) + 1 : reply.pieces.length;
+  const finishReason = toolCall ? 'tool_calls' : reply.finishReason;
+  const head = (object: string): Record<string, unknown> => ({
+    id,
+    object,
+    created,
+    model: model.id,
+    system_fingerprint: 'fp_demo',
+  });
+
+  if (body.stream !== true) {
+    const message = toolCall
+      ? { role: 'assistant', content: null, tool_calls: [toolCall] }
+      : { role: 'assistant', content };
+    sendJson(ex.res, 200, {
+      ...head('chat.completion'),
+      choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason }],
+      usage: usage(promptTokens, completionTokens),
+    });
+    return;
+  }
+  const chunk = (delta: unknown, finish: string | null = null): unknown => ({
+    ...head('chat.completion.chunk'),
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+  });
+  const events: SseEvent[] = [{ data: chunk({ role: 'assistant', content: '' }), paced: false }];
+  if (toolCall) {
+    const { name, arguments: args } = toolCall.function;
+    const head = { index: 0, id: toolCall.id, type: 'function', function: { name, arguments: '' } };
+    events.push({ data: chunk({ tool_calls: [head] }), paced: true });
+    events.push({ data: chunk({ tool_calls: [{ index: 0, function: { arguments: args } }] }), paced: true });
+  } else {
+    for (const piece of reply.pieces) events.push({ data: chunk({ content: piece }), paced: true });
+  }
+  events.push({ data: chunk({}, finishReason), paced: false });
+  if (wantsUsage(body)) {
+    const data = { ...head('chat.completion.chunk'), choices: [], usage: usage(promptTokens, completionTokens) };
+    events.push({ data, paced: false });
+  }
+  await streamEvents(ex, events);
+}
+
+export async function completions(ex: Exchange): Promise<void> {
+  const { body, model } = await prepare(ex);
+  const raw = body.prompt;
+  const prompts = typeof raw === 'string' ? [raw] : Array.isArray(raw) && raw.length > 0 ? raw : null;
+  if (!prompts || !prompts.every((p) => typeof p === 'string')) {
+    throw badRequest("'prompt' must be a string or a non-empty array of strings");
+  }
+  const maxTokens = maxTokensOf(body);
+  await slowDown(ex, model);
+  const seedInput = JSON.stringify([model.id, prompts]);
+  const { id, created } = identity('cmpl', seedInput);
+  const replies = (prompts as string[]).map((p, i) => replyTo(`${seedInput}#${i}`, p, maxTokens));
+  const promptTokens = (prompts as string[]).reduce((n, p) => n + countTokens(p), 0);
+  const completionTokens = replies.reduce((n, r) => n + r.pieces.length, 0);
+  const base = { id, object: 'text_completion', created, model: model.id };
+
+  if (body.stream !== true) {
+    const choices = replies.map((r, index) => ({
+      text: r.pieces.join(''),
+      index,
+      logprobs: null,
+      finish_reason: r.finishReason,
+    }));
+    sendJson(ex.res, 200, { ...base, choices, usage: usage(promptTokens, completionTokens) });
+    return;
+  }
+  const chunk = (index: number, text: string, finish: string | null): unknown => ({
+    ...base,
+    choices: [{ text, index, logprobs: null, finish_reason: finish }],
+  });
+  const events: SseEvent[] = [];
+  replies.forEach((r, index) => {
+    for (const piece of r.pieces) events.push({ data: chunk(index, piece, null), paced: true });
+    events.push({ data: chunk(index, '', r.finishReason), paced: false });
+  });
+  if (wantsUsage(body)) {
+    events.push({ data: { ...base, choices: [], usage: usage(promptTokens, completionTokens) }, paced: false });
+  }
+  await streamEvents(ex, events);
+}

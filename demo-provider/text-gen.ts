@@ -1,0 +1,46 @@
+/** Deterministic "model output" for the demo provider's text endpoints (a test fixture). */
+import { badRequest } from './http';
+import { DEMO_EPOCH, hexHash, pickWords, seed32 } from './hash';
+
+export interface TextReply {
+  /** Stream pieces; joined they equal the full content (later pieces carry a leading space). */
+  pieces: string[];
+  finishReason: 'stop' | 'length';
+}
+
+const ECHO_WORDS = 12;
+
+export function countTokens(text: string): number {
+  const t = text.trim();
+  return t === '' ? 0 : t.split(/\s+/).length;
+}
+
+export function replyTo(seedInput: string, prompt: string, maxTokens: number | null): TextReply {
+  const echoed = prompt.trim().split(/\s+/).filter(Boolean);
+  const shown = echoed.slice(0, ECHO_WORDS).join(' ') + (echoed.length > ECHO_WORDS ? '…' : '');
+  const seed = seed32(seedInput);
+  const extra = pickWords(seed, 4 + (seed % 7));
+  const words = `Demo reply to: ${shown}`.split(/\s+/).filter(Boolean).concat(extra);
+  words[words.length - 1] += '.';
+  const truncated = maxTokens !== null && words.length > maxTokens;
+  const kept = truncated ? words.slice(0, maxTokens) : words;
+  return {
+    pieces: kept.map((w, i) => (i === 0 ? w : ` ${w}`)),
+    finishReason: truncated ? 'length' : 'stop',
+  };
+}
+
+export function maxTokensOf(body: Record<string, unknown>): number | null {
+  const v = body.max_completion_tokens ?? body.max_tokens;
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+    throw badRequest("'max_tokens' must be a positive integer");
+  }
+  return v;
+}
+
+/** Id and timestamp both come from the request so replays are byte-identical. */
+export function identity(prefix: string, seedInput: string): { id: string; created: number } {
+  const h = hexHash(seedInput);
+  return { id: `${prefix}-${h.slice(0, 24)}`, created: DEMO_EPOCH + (parseInt(h.slice(24, 30), 16) % 1_000_000) };
+}

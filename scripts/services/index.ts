@@ -1,0 +1,21 @@
+export { canConnect, freePort } from './ports';
+export { logTail, spawnChild, stopAll } from './child';
+export type { Child, ChildOptions, ExitStatus, WaitOptions } from './child';
+export { run, runChecked } from './exec';
+export type { RunOptions, RunResult } from './exec';
+export {
+  composeSchemaPath,
+  MissingToolError,
+  minioBin,
+  postgresBinDir,
+  projectName,
+  repoRoot,
+  temporalBin,
+  toolsBinDir,
+} from './tools';
+export { listSearchAttributes, SEARCH_ATTRIBUTES, startTemporal } from './temporal';
+export type { TemporalOptions, TemporalServer } from './temporal';
+export { startPostgres } from './postgres';
+export type { PostgresOptions, PostgresServer } from './postgres';
+export { minioLive, startMinio } from './minio';
+export type { MinioOptions, MinioServer } from './minio';

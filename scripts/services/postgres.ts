@@ -1,0 +1,164 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnChild } from './child';
+import { run, runChecked } from './exec';
+import { freePort } from './ports';
+import { postgresBinDir, projectName } from './tools';
+
+export interface PostgresOptions {
+  /** Holds the cluster (pgdata/) and its generated credentials; reused when it already exists. */
+  dataDir: string;
+  port?: number;
+  logFile: string;
+  startTimeoutMs?: number;
+}
+
+export interface PostgresServer {
+  /** postgres://user:password@127.0.0.1:port/inference */
+  url: string;
+  /** Where the cluster really lives: dataDir, or a fallback when the postgres user cannot reach it. */
+  dataDir: string;
+  /** The server process (for supervision and tests). */
+  pid: number;
+  stop(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+const ROLE = 'inference';
+const DATABASE = 'inference';
+
+interface Owner {
+  uid: number;
+  gid: number;
+}
+
+/** Postgres refuses to run as root, so as root every server-side command runs as the postgres user. */
+function serverOwner(): Owner | null {
+  if (process.getuid?.() !== 0) return null;
+  const id = (flag: string): number => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  return { uid: id('-u'), gid: id('-g') };
+}
+
+function reachable(dir: string, owner: Owner): boolean {
+  return spawnSync('test', ['-x', dir], { uid: owner.uid, gid: owner.gid }).status === 0;
+}
+
+/** dataDir itself, or (as root, when e.g. a 700 home dir blocks the postgres user) a stable spot in /var/tmp. */
+function resolveBase(dataDir: string, owner: Owner | null): string {
+  const wanted = path.resolve(dataDir);
+  fs.mkdirSync(wanted, { recursive: true });
+  if (!owner || reachable(wanted, owner)) return wanted;
+  const hash = crypto.createHash('sha256').update(wanted).digest('hex').slice(0, 12);
+  const fallback = path.join('/var/tmp', `${projectName()}-${hash}`);
+  fs.mkdirSync(fallback, { recursive: true, mode: 0o755 });
+  process.stderr.write(`postgres: the postgres user cannot reach ${wanted}; keeping the cluster in ${fallback}\n`);
+  return fallback;
+}
+
+/** The environment without PG* variables, so the caller's settings can't redirect the client tools. */
+function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('PG')));
+  return { ...env, ...extra };
+}
+
+async function initCluster(bin: string, base: string, pgdata: string, owner: Owner | null): Promise<string> {
+  const password = crypto.randomBytes(24).toString('base64url');
+  fs.mkdirSync(pgdata, { recursive: true, mode: 0o700 });
+  const pwfile = path.join(base, `.pwfile-${process.pid}`);
+  fs.writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
+  if (owner) {
+    fs.chownSync(pgdata, owner.uid, owner.gid);
+    fs.chownSync(pwfile, owner.uid, owner.gid);
+  }
+  try {
+    await runChecked(
+      path.join(bin, 'initdb'),
+      ['-D', pgdata, '--username', ROLE, '--pwfile', pwfile, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--no-locale'],
+      { uid: owner?.uid, gid: owner?.gid, cwd: base, env: cleanEnv(), timeoutMs: 120_000 },
+    );
+  } finally {
+    fs.rmSync(pwfile, { force: true });
+  }
+  return password;
+}
+
+/** A postmaster left running on this data directory (crashed parent) is shut down before we start ours. */
+async function stopStale(pgdata: string): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(path.join(pgdata, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const comm = fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    if (!pid || !comm.startsWith('postgres')) return;
+    process.kill(pid, 'SIGINT');
+  } catch {
+    return; // No pid file, no such process, or not ours to stop: Postgres sorts out a stale file itself.
+  }
+  for (let waited = 0; waited < 30_000; waited += 100) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`a postgres (pid ${pid}) still runs on ${pgdata} and did not stop`);
+}
+
+/** Starts PostgreSQL on 127.0.0.1 (initialising the cluster on first use) and makes sure the database exists. */
+export async function startPostgres(opts: PostgresOptions): Promise<PostgresServer> {
+  const bin = postgresBinDir();
+  const owner = serverOwner();
+  const base = resolveBase(opts.dataDir, owner);
+  const pgdata = path.join(base, 'pgdata');
+  const credentialsFile = path.join(base, 'credentials.json');
+
+  let password: string;
+  if (fs.existsSync(path.join(pgdata, 'PG_VERSION'))) {
+    if (!fs.existsSync(credentialsFile)) throw new Error(`${credentialsFile} is missing; cannot log in to ${pgdata}`);
+    password = (JSON.parse(fs.readFileSync(credentialsFile, 'utf8')) as { password: string }).password;
+    await stopStale(pgdata);
+  } else {
+    password = await initCluster(bin, base, pgdata, owner);
+    fs.writeFileSync(credentialsFile, JSON.stringify({ user: ROLE, password }, null, 2), { mode: 0o600 });
+  }
+
+  const port = opts.port ?? (await freePort(HOST));
+  const child = await spawnChild({
+    name: 'postgres',
+    command: path.join(bin, 'postgres'),
+    // No unix socket: clients use TCP, and socket paths under deep temp dirs overflow the 107-byte limit.
+    args: ['-D', pgdata, '-c', `listen_addresses=${HOST}`, '-c', `port=${port}`, '-c', 'unix_socket_directories='],
+    logFile: opts.logFile,
+    env: cleanEnv(),
+    cwd: base,
+    uid: owner?.uid,
+    gid: owner?.gid,
+    stopSignal: 'SIGINT', // fast shutdown: disconnect clients, checkpoint, exit
+    graceMs: 30_000,
+  });
+
+  const clientEnv = cleanEnv({ PGPASSWORD: password, PGCONNECT_TIMEOUT: '5' });
+  const conn = ['-h', HOST, '-p', String(port), '-U', ROLE];
+  try {
+    await child.waitFor(
+      async () => (await run(path.join(bin, 'pg_isready'), [...conn, '-d', 'postgres'], { env: clientEnv })).code === 0,
+      { timeoutMs: opts.startTimeoutMs ?? 60_000, what: `Postgres on ${HOST}:${port}` },
+    );
+    const exists = await runChecked(
+      path.join(bin, 'psql'),
+      [...conn, '-d', 'postgres', '-tAc', `select 1 from pg_database where datname = '${DATABASE}'`],
+      { env: clientEnv },
+    );
+    if (exists.trim() !== '1') await runChecked(path.join(bin, 'createdb'), [...conn, DATABASE], { env: clientEnv });
+  } catch (err) {
+    await child.stop();
+    throw err;
+  }
+  return {
+    url: `postgres://${ROLE}:${encodeURIComponent(password)}@${HOST}:${port}/${DATABASE}`,
+    dataDir: base,
+    pid: child.pid, stop: () => child.stop(),
+  };
+}

@@ -1,0 +1,96 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnChild } from './child';
+import { run } from './exec';
+import { freePort } from './ports';
+import { temporalBin } from './tools';
+
+/** Custom search attributes every namespace of this project carries (operators filter on them). */
+export const SEARCH_ATTRIBUTES = {
+  InferenceMember: 'Keyword',
+  InferenceModel: 'Keyword',
+  InferenceServiceType: 'Keyword',
+  InferenceKind: 'Keyword',
+} as const;
+
+export interface TemporalOptions {
+  /** Keeps history in <dataDir>/temporal.db across restarts; without it the server is in-memory. */
+  dataDir?: string;
+  port?: number;
+  uiPort?: number;
+  headless?: boolean;
+  logFile: string;
+  startTimeoutMs?: number;
+}
+
+export interface TemporalServer {
+  /** gRPC frontend, host:port. */
+  address: string;
+  uiUrl: string | null;
+  /** The server process (for supervision and tests). */
+  pid: number;
+  stop(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+
+/** The environment without TEMPORAL_* variables, so the caller's settings can't redirect the CLI. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TEMPORAL_')));
+}
+
+/** Runs `temporal server start-dev` and resolves once the frontend answers with the search attributes in place. */
+export async function startTemporal(opts: TemporalOptions): Promise<TemporalServer> {
+  const bin = temporalBin();
+  const port = opts.port ?? (await freePort(HOST));
+  const uiPort = opts.headless ? null : (opts.uiPort ?? (await freePort(HOST)));
+  const address = `${HOST}:${port}`;
+  const args = ['server', 'start-dev', '--ip', HOST, '--port', String(port), '--log-level', 'warn'];
+  args.push(...(uiPort === null ? ['--headless'] : ['--ui-port', String(uiPort)]));
+  if (opts.dataDir) {
+    fs.mkdirSync(opts.dataDir, { recursive: true });
+    args.push('--db-filename', path.join(opts.dataDir, 'temporal.db'));
+  }
+  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
+
+  const env = cleanEnv();
+  const child = await spawnChild({ name: 'temporal', command: bin, args, logFile: opts.logFile, env });
+  try {
+    const ready = async (): Promise<boolean> => (await listSearchAttributes(address, env)).length > 0;
+    await child.waitFor(ready, {
+      timeoutMs: opts.startTimeoutMs ?? 60_000,
+      what: `the Temporal frontend on ${address}`,
+      intervalMs: 300,
+    });
+  } catch (err) {
+    await child.stop();
+    throw err;
+  }
+  return {
+    address,
+    uiUrl: uiPort === null ? null : `http://${HOST}:${uiPort}`,
+    pid: child.pid, stop: () => child.stop(),
+  };
+}
+
+/**
+ * Names of the custom search attributes registered in a namespace; throws while the frontend is not
+ * answering or when one of ours is still missing.
+ */
+export async function listSearchAttributes(
+  address: string,
+  env: NodeJS.ProcessEnv = cleanEnv(),
+  namespace = 'default',
+): Promise<string[]> {
+  const result = await run(
+    temporalBin(),
+    ['operator', 'search-attribute', 'list', '--address', address, '--namespace', namespace, '--output', 'json', '--command-timeout', '5s'],
+    { env, timeoutMs: 10_000 },
+  );
+  if (result.code !== 0) throw new Error(result.stderr.trim() || `temporal exited with ${result.code}`);
+  const parsed = JSON.parse(result.stdout) as { customAttributes?: Record<string, unknown> };
+  const names = Object.keys(parsed.customAttributes ?? {});
+  const missing = Object.keys(SEARCH_ATTRIBUTES).filter((n) => !names.includes(n));
+  if (missing.length > 0) throw new Error(`search attributes not registered yet: ${missing.join(', ')}`);
+  return names;
+}

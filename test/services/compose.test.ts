@@ -1,0 +1,28 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { validateCompose } from '../../scripts/validate-compose';
+import { repoRoot } from '../../scripts/services';
+
+describe('docker-compose.yml', () => {
+  test('is valid against the Compose Specification schema and sets every app variable', () => {
+    expect(validateCompose().errors).toEqual([]);
+  });
+
+  test('the validator rejects what Compose would reject', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'compose-test-'));
+    try {
+      const original = fs.readFileSync(path.join(repoRoot(), 'docker-compose.yml'), 'utf8');
+      const broken = path.join(dir, 'docker-compose.yml');
+      fs.writeFileSync(broken, original.replace('restart: unless-stopped', 'restart: unless-stopped\n    colour: blue'));
+      expect(validateCompose(broken).errors).toEqual([expect.stringContaining('colour')]);
+      fs.writeFileSync(broken, original.replace(/^ {2}GATEWAY_SECRET: .*$/m, ''));
+      expect(validateCompose(broken).errors).toEqual([
+        '/services/api/environment lacks GATEWAY_SECRET',
+        '/services/worker/environment lacks GATEWAY_SECRET',
+      ]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,213 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import {
+  canConnect,
+  freePort,
+  listSearchAttributes,
+  minioLive,
+  SEARCH_ATTRIBUTES,
+  spawnChild,
+  startMinio,
+  startPostgres,
+  startTemporal,
+  stopAll,
+} from '../../scripts/services';
+
+jest.setTimeout(120_000);
+
+let tmp: string;
+
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'services-test-'));
+  // As root the postgres user must be able to traverse the folder (mkdtemp makes it 700).
+  fs.chmodSync(tmp, 0o755);
+});
+
+afterAll(async () => {
+  await stopAll();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+function gone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+async function query<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+describe('child processes', () => {
+  test('waitFor reports the log tail when the child exits early', async () => {
+    const logFile = path.join(tmp, 'early.log');
+    const child = await spawnChild({ name: 'early', command: 'sh', args: ['-c', 'echo boom-from-child; exit 3'], logFile });
+    await expect(child.waitFor(() => false, { timeoutMs: 5000, what: 'nothing' })).rejects.toThrow(
+      /early exited \(code 3\)[\s\S]*^boom-from-child$/m,
+    );
+  });
+
+  test('waitFor times out with the log tail', async () => {
+    const logFile = path.join(tmp, 'slow.log');
+    const child = await spawnChild({ name: 'slow', command: 'sh', args: ['-c', 'echo still-here; exec sleep 30'], logFile });
+    await expect(child.waitFor(() => false, { timeoutMs: 300, what: 'a miracle', intervalMs: 50 })).rejects.toThrow(
+      /Timed out after 300 ms waiting for a miracle[\s\S]*^still-here$/m,
+    );
+    await child.stop();
+    expect(child.exited).toBe(true);
+  });
+
+  test('stop escalates to SIGKILL when the child ignores its stop signal', async () => {
+    const child = await spawnChild({
+      name: 'stubborn',
+      command: process.execPath,
+      args: ['-e', 'process.on("SIGTERM", () => {}); console.log("armed"); setInterval(() => {}, 1000);'],
+      logFile: path.join(tmp, 'stubborn.log'),
+      graceMs: 300,
+    });
+    await child.waitFor(() => /^armed$/m.test(fs.readFileSync(child.logFile, 'utf8')), {
+      timeoutMs: 5000,
+      what: 'the trap',
+      intervalMs: 20,
+    });
+    await child.stop();
+    expect((await child.exit).signal).toBe('SIGKILL');
+    expect(gone(child.pid)).toBe(true);
+  });
+
+  test('a missing command fails clearly', async () => {
+    await expect(
+      spawnChild({ name: 'ghost', command: path.join(tmp, 'no-such-binary'), args: [], logFile: path.join(tmp, 'ghost.log') }),
+    ).rejects.toThrow(/ghost: cannot start/);
+  });
+
+  test('freePort returns a bindable port', async () => {
+    const port = await freePort();
+    expect(port).toBeGreaterThan(0);
+    expect(await canConnect('127.0.0.1', port)).toBe(false);
+  });
+});
+
+describe('postgres', () => {
+  test('starts, answers, stops, and keeps its data across restarts', async () => {
+    const dataDir = path.join(tmp, 'postgres');
+    const logFile = path.join(tmp, 'postgres.log');
+    const first = await startPostgres({ dataDir, logFile });
+    expect(first.url).toMatch(/^postgres:\/\/inference:[^@]+@127\.0\.0\.1:\d+\/inference$/);
+    await query(first.url, async (db) => {
+      expect((await db.query('select 1 as one')).rows).toEqual([{ one: 1 }]);
+      await db.query('create table survivor (name text)');
+      await db.query("insert into survivor values ('still here')");
+    });
+    await first.stop();
+    expect(gone(first.pid)).toBe(true);
+    expect(fs.existsSync(path.join(first.dataDir, 'pgdata', 'postmaster.pid'))).toBe(false);
+
+    const second = await startPostgres({ dataDir, logFile });
+    try {
+      const rows = await query(second.url, async (db) => (await db.query('select name from survivor')).rows);
+      expect(rows).toEqual([{ name: 'still here' }]);
+    } finally {
+      await second.stop();
+    }
+    expect(gone(second.pid)).toBe(true);
+  });
+});
+
+describe('postgres edge cases', () => {
+  test('a postmaster left running on the data dir is stopped before a new start', async () => {
+    const dataDir = path.join(tmp, 'postgres-stale');
+    const logFile = path.join(tmp, 'postgres-stale.log');
+    const orphan = await startPostgres({ dataDir, logFile });
+    const replacement = await startPostgres({ dataDir, logFile });
+    try {
+      expect(gone(orphan.pid)).toBe(true);
+      expect(await query(replacement.url, async (db) => (await db.query('select 1 as one')).rows)).toEqual([{ one: 1 }]);
+    } finally {
+      await replacement.stop();
+      await orphan.stop();
+    }
+  });
+
+  const asRoot = process.getuid?.() === 0 ? test : test.skip;
+  asRoot('as root, a data dir the postgres user cannot reach falls back to /var/tmp', async () => {
+    const locked = path.join(tmp, 'locked');
+    fs.mkdirSync(locked, { mode: 0o700 });
+    fs.chmodSync(locked, 0o700);
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const server = await startPostgres({ dataDir: path.join(locked, 'pg'), logFile: path.join(tmp, 'postgres-locked.log') });
+    stderr.mockRestore();
+    try {
+      expect(server.dataDir.startsWith('/var/tmp/')).toBe(true);
+      expect(await query(server.url, async (db) => (await db.query('select 1 as one')).rows)).toEqual([{ one: 1 }]);
+    } finally {
+      await server.stop();
+      fs.rmSync(server.dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('minio', () => {
+  test('starts, answers its health check, stops, and keeps its credentials', async () => {
+    const dataDir = path.join(tmp, 'minio');
+    const logFile = path.join(tmp, 'minio.log');
+    const first = await startMinio({ dataDir, logFile });
+    expect(first.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(await minioLive(first.endpoint)).toBe(true);
+    await first.stop();
+    expect(gone(first.pid)).toBe(true);
+    expect(await minioLive(first.endpoint)).toBe(false);
+
+    const second = await startMinio({ dataDir, logFile });
+    try {
+      expect([second.accessKey, second.secretKey]).toEqual([first.accessKey, first.secretKey]);
+      expect(await minioLive(second.endpoint)).toBe(true);
+    } finally {
+      await second.stop();
+    }
+  });
+});
+
+describe('temporal', () => {
+  test('in-memory dev server answers with the custom search attributes', async () => {
+    const server = await startTemporal({ headless: true, logFile: path.join(tmp, 'temporal.log') });
+    const [host, port] = server.address.split(':');
+    expect(server.uiUrl).toBeNull();
+    expect(await canConnect(host, Number(port))).toBe(true);
+    expect(await listSearchAttributes(server.address)).toEqual(expect.arrayContaining(Object.keys(SEARCH_ATTRIBUTES)));
+    await server.stop();
+    expect(gone(server.pid)).toBe(true);
+    expect(await canConnect(host, Number(port))).toBe(false);
+  });
+
+  test('persistent dev server with the Web UI restarts on the same database', async () => {
+    const dataDir = path.join(tmp, 'temporal');
+    const logFile = path.join(tmp, 'temporal-persistent.log');
+    const first = await startTemporal({ dataDir, logFile });
+    try {
+      expect(first.uiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const res = await fetch(first.uiUrl as string);
+      expect(res.status).toBe(200);
+    } finally {
+      await first.stop();
+    }
+    expect(fs.existsSync(path.join(dataDir, 'temporal.db'))).toBe(true);
+    const second = await startTemporal({ dataDir, logFile, headless: true });
+    try {
+      expect(await listSearchAttributes(second.address)).toEqual(expect.arrayContaining(Object.keys(SEARCH_ATTRIBUTES)));
+    } finally {
+      await second.stop();
+    }
+  });
+});

@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import OpenAI from 'openai';
+import { ProviderAgent, type AgentOptions } from '../../agent/provider-agent';
+import { startApi, type RunningApi } from '../../api/create-api';
+import { connectTemporal, type TemporalClients } from '../../clients/temporal';
+import { loadConfig, type Config } from '../../config/config';
+import { createDb, type Db } from '../../db/database';
+import { createApiKey, createMember } from '../../db/repositories/member.repository';
+import { DEMO_MODELS, startDemoProvider, type DemoProvider } from '../../demo-provider/server';
+import { freePort } from '../../scripts/services';
+import { createWorker } from '../../worker/create-worker';
+
+export interface TestMember {
+  id: string;
+  name: string;
+  key: string;
+  openai: OpenAI;
+}
+
+/**
+ * One test file's platform: its own worker on its own task queue, an API, a demo provider,
+ * and helpers to add members and agents. Temporal, Postgres and MinIO are the suite's.
+ */
+export class TestStack {
+  readonly agents: ProviderAgent[] = [];
+  private workerRun?: Promise<void>;
+  private readonly extraApis: RunningApi[] = [];
+
+  private constructor(
+    readonly config: Config,
+    readonly db: Db,
+    readonly temporal: TemporalClients,
+    readonly api: RunningApi,
+    readonly demo: DemoProvider,
+    private worker: Worker | undefined,
+    private readonly workerConnection: NativeConnection,
+  ) {}
+
+  static async start(env: Record<string, string> = {}): Promise<TestStack> {
+    const config = await testConfig(env);
+    const db = createDb(config.databaseUrl, 4);
+    const workerConnection = await NativeConnection.connect({ address: config.temporal.address });
+    const worker = await createWorker({ config, db, connection: workerConnection, workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE });
+    const [api, demo, temporal] = await Promise.all([startApi(config), startDemoProvider(), connectTemporal(config)]);
+    const stack = new TestStack(config, db, temporal, api, demo, worker, workerConnection);
+    stack.workerRun = worker.run();
+    return stack;
+  }
+
+  get url(): string {
+    return this.api.url;
+  }
+
+  async member(prefix = 'member'): Promise<TestMember> {
+    const member = await createMember(this.db, `${prefix}-${randomUUID().slice(0, 8)}`);
+    const key = await createApiKey(this.db, member.id);
+    return { id: member.id, name: member.name, key, openai: this.openai(key) };
+  }
+
+  openai(key: string, baseUrl = this.url): OpenAI {
+    return new OpenAI({ baseURL: `${baseUrl}/v1`, apiKey: key, maxRetries: 0, timeout: 30000 });
+  }
+
+  /** Starts an agent for `member` in front of the demo provider (or `upstream`). */
+  async agent(member: TestMember, options: Partial<AgentOptions> = {}): Promise<ProviderAgent> {
+    const agent = new ProviderAgent({
+      apiUrl: this.url,
+      key: member.key,
+      name: `rig-${randomUUID().slice(0, 6)}`,
+      upstreams: { default: this.demo.url },
+      models: DEMO_MODELS,
+      concurrency: 2,
+      log: process.env.AGENT_LOG ? (m: string) => process.stderr.write(`[agent] ${m}\n`) : () => undefined,
+      ...options,
+    });
+    await agent.start();
+    this.agents.push(agent);
+    return agent;
+  }
+
+  /** A second API replica sharing everything but its port, for cross-instance streaming. */
+  async secondApi(): Promise<RunningApi> {
+    const port = await freePort();
+    const config = loadConfig({ ...process.env, ...baseEnv(this.config), API_PORT: String(port) });
+    const api = await startApi(config);
+    this.extraApis.push(api);
+    return api;
+  }
+
+  /** Stops the worker as a crash would look to Temporal, for restart tests. */
+  async stopWorker(): Promise<void> {
+    this.worker?.shutdown();
+    await this.workerRun;
+    this.worker = undefined;
+  }
+
+  async restartWorker(): Promise<void> {
+    this.worker = await createWorker({
+      config: this.config,
+      db: this.db,
+      connection: this.workerConnection,
+      workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE,
+    });
+    this.workerRun = this.worker.run();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled(this.agents.map((a) => a.stop()));
+    await Promise.allSettled(this.extraApis.map((a) => a.stop()));
+    await this.api.stop();
+    if (this.worker) await this.stopWorker();
+    await this.workerConnection.close();
+    await this.temporal.connection.close();
+    await this.demo.close();
+    await this.db.destroy();
+  }
+}
+
+function baseEnv(config: Config): Record<string, string> {
+  return { TEMPORAL_TASK_QUEUE: config.temporal.taskQueue, GATEWAY_SECRET: config.api.gatewaySecret };
+}
+
+async function testConfig(env: Record<string, string>): Promise<Config> {
+  const port = await freePort();
+  return loadConfig({
+    ...process.env,
+    API_PORT: String(port),
+    TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
+    GATEWAY_SECRET: randomUUID(),
+    PROVIDER_PICKUP_TIMEOUT_MS: '1500',
+    PROVIDER_HEARTBEAT_TIMEOUT_MS: '3000',
+    ...env,
+  });
+}

@@ -1,0 +1,86 @@
+import {
+  CancellationScope,
+  isCancellation,
+  proxyActivities,
+  proxyLocalActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities/create-activities';
+import {
+  REQUEST_KINDS,
+  providerTaskQueue,
+  type InferenceInput,
+  type InferenceOutput,
+  type ProviderActivities,
+} from './definitions';
+import { ErrorType } from './errors';
+import { classifyProviderFailure, toApplicationFailure } from './failures';
+
+// Registry reads and request records are local activities: no extra round trip through the
+// server on the latency path of a synchronous call.
+const platform = proxyLocalActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '100ms', maximumAttempts: 5 },
+});
+
+/** One inference request: pick a provider, hand the task to its agent, fail over on silence. */
+export async function inferenceWorkflow(input: InferenceInput): Promise<InferenceOutput> {
+  const { serviceType, endpoint } = REQUEST_KINDS[input.kind];
+  const plan = await platform.resolveProviders({
+    requestId: input.requestId,
+    memberId: input.memberId,
+    kind: input.kind,
+    model: input.model,
+    serviceType,
+    workflowId: workflowInfo().workflowId,
+  });
+
+  let lastError = 'no provider answered';
+  for (const [index, providerId] of plan.providerIds.entries()) {
+    if (index > 0) await platform.recordAttempt({ requestId: input.requestId, providerId });
+    const provider = proxyActivities<ProviderActivities>({
+      taskQueue: providerTaskQueue(providerId),
+      scheduleToStartTimeout: plan.dispatch.pickupTimeoutMs,
+      startToCloseTimeout: plan.dispatch.taskTimeoutMs,
+      heartbeatTimeout: plan.dispatch.heartbeatTimeoutMs,
+      retry: { maximumAttempts: 1 },
+    });
+    try {
+      const result = await provider.runProviderTask({
+        requestId: input.requestId,
+        serviceType,
+        endpoint,
+        body: input.body,
+        stream: input.stream,
+      });
+      await platform.finishRequest({ requestId: input.requestId, outcome: { status: 'PROCESSED', usage: result.usage } });
+      return { requestId: input.requestId, providerId, ...result };
+    } catch (err) {
+      if (isCancellation(err)) {
+        await CancellationScope.nonCancellable(() =>
+          platform.finishRequest({
+            requestId: input.requestId,
+            outcome: { status: 'CANCELED', errorType: ErrorType.Canceled, errorMessage: 'canceled by the client' },
+          }),
+        );
+        throw err;
+      }
+      const failure = classifyProviderFailure(err);
+      // Once a stream may have reached the client, another provider would only repeat it.
+      if (!failure.failover || (input.stream && !failure.neverStarted)) {
+        await platform.finishRequest({
+          requestId: input.requestId,
+          outcome: { status: 'FAILED', errorType: failure.type, errorMessage: failure.message },
+        });
+        throw toApplicationFailure(failure);
+      }
+      lastError = failure.message;
+    }
+  }
+  const message = `No provider serving model '${input.model}' answered: ${lastError}`;
+  await platform.finishRequest({
+    requestId: input.requestId,
+    outcome: { status: 'FAILED', errorType: ErrorType.UpstreamError, errorMessage: message },
+  });
+  throw toApplicationFailure({ type: ErrorType.UpstreamError, message });
+}

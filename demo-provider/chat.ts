@@ -92,8 +92,8 @@ export async function chatCompletions(ex: Exchange): Promise<void> {
   const events: SseEvent[] = [{ data: chunk({ role: 'assistant', content: '' }), paced: false }];
   if (toolCall) {
     const { name, arguments: args } = toolCall.function;
-    const head = { index: 0, id: toolCall.id, type: 'function', function: { name, arguments: '' } };
-    events.push({ data: chunk({ tool_calls: [head] }), paced: true });
+    const opening = { index: 0, id: toolCall.id, type: 'function', function: { name, arguments: '' } };
+    events.push({ data: chunk({ tool_calls: [opening] }), paced: true });
     events.push({ data: chunk({ tool_calls: [{ index: 0, function: { arguments: args } }] }), paced: true });
   } else {
     for (const piece of reply.pieces) events.push({ data: chunk({ content: piece }), paced: true });

@@ -58,11 +58,12 @@ export function validateCompose(
   const compose: unknown = doc.toJS();
 
   const schema = JSON.parse(fs.readFileSync(schemaFile, 'utf8')) as object;
+  // strict: false because the upstream schema is not written for Ajv's strict mode (e.g. "properties" without "type").
   const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
   if (!validate(compose)) return { file, errors: (validate.errors ?? []).map(describe) };
 
   const errors: string[] = [];
-  const services = ((compose as { services?: Record<string, Service> }).services ?? {}) as Record<string, Service>;
+  const services = (compose as { services?: Record<string, Service> }).services ?? {};
   for (const [name, service] of Object.entries(services)) {
     for (const dep of keys(service.depends_on)) {
       if (!(dep in services)) errors.push(`/services/${name}/depends_on names an unknown service "${dep}"`);

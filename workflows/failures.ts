@@ -31,7 +31,7 @@ export function classifyProviderFailure(err: unknown): ClassifiedFailure {
 }
 
 
-const TIMEOUT_NAMES: Record<TimeoutFailure['timeoutType'], string> = {
+const TIMEOUT_NAMES: Record<NonNullable<TimeoutFailure['timeoutType']>, string> = {
   START_TO_CLOSE: 'task took too long',
   SCHEDULE_TO_START: 'agent did not pick the task up',
   SCHEDULE_TO_CLOSE: 'task took too long',
@@ -39,7 +39,7 @@ const TIMEOUT_NAMES: Record<TimeoutFailure['timeoutType'], string> = {
 };
 
 function timeoutName(failure: TimeoutFailure): string {
-  return TIMEOUT_NAMES[failure.timeoutType];
+  return failure.timeoutType ? TIMEOUT_NAMES[failure.timeoutType] : 'timeout';
 }
 
 /** Re-raises a classified failure as the non-retryable, typed failure the API maps to HTTP. */

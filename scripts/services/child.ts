@@ -55,7 +55,11 @@ export async function stopAll(): Promise<void> {
 export function logTail(file: string, lines = 40): string {
   try {
     const text = fs.readFileSync(file, 'utf8');
-    return text.split('\n').slice(-lines - 1).join('\n').trimEnd();
+    return text
+      .split('\n')
+      .slice(-lines - 1)
+      .join('\n')
+      .trimEnd();
   } catch {
     return `(no log at ${file})`;
   }

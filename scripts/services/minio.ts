@@ -80,7 +80,17 @@ export async function startMinio(opts: MinioOptions): Promise<MinioServer> {
   const child = await spawnChild({
     name: 'minio',
     command: bin,
-    args: ['server', drive, '--address', `${HOST}:${port}`, '--console-address', `${HOST}:${consolePort}`, '--certs-dir', certs, '--quiet'],
+    args: [
+      'server',
+      drive,
+      '--address',
+      `${HOST}:${port}`,
+      '--console-address',
+      `${HOST}:${consolePort}`,
+      '--certs-dir',
+      certs,
+      '--quiet',
+    ],
     logFile: opts.logFile,
     env: {
       ...process.env,
@@ -99,5 +109,12 @@ export async function startMinio(opts: MinioOptions): Promise<MinioServer> {
     await child.stop();
     throw err;
   }
-  return { endpoint, consoleUrl: `http://${HOST}:${consolePort}`, accessKey, secretKey, pid: child.pid, stop: () => child.stop() };
+  return {
+    endpoint,
+    consoleUrl: `http://${HOST}:${consolePort}`,
+    accessKey,
+    secretKey,
+    pid: child.pid,
+    stop: () => child.stop(),
+  };
 }

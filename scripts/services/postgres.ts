@@ -1,11 +1,12 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnChild } from './child';
 import { run, runChecked } from './exec';
 import { freePort } from './ports';
-import { postgresBinDir, projectName } from './tools';
+import type { Owner } from './postgres-dirs';
+import { resolveBase, serverOwner } from './postgres-dirs';
+import { postgresBinDir } from './tools';
 
 export interface PostgresOptions {
   /** Holds the cluster (pgdata/) and its generated credentials; reused when it already exists. */
@@ -29,34 +30,6 @@ const HOST = '127.0.0.1';
 const ROLE = 'inference';
 const DATABASE = 'inference';
 
-interface Owner {
-  uid: number;
-  gid: number;
-}
-
-/** Postgres refuses to run as root, so as root every server-side command runs as the postgres user. */
-function serverOwner(): Owner | null {
-  if (process.getuid?.() !== 0) return null;
-  const id = (flag: string): number => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
-  return { uid: id('-u'), gid: id('-g') };
-}
-
-function reachable(dir: string, owner: Owner): boolean {
-  return spawnSync('test', ['-x', dir], { uid: owner.uid, gid: owner.gid }).status === 0;
-}
-
-/** dataDir itself, or (as root, when e.g. a 700 home dir blocks the postgres user) a stable spot in /var/tmp. */
-function resolveBase(dataDir: string, owner: Owner | null): string {
-  const wanted = path.resolve(dataDir);
-  fs.mkdirSync(wanted, { recursive: true });
-  if (!owner || reachable(wanted, owner)) return wanted;
-  const hash = crypto.createHash('sha256').update(wanted).digest('hex').slice(0, 12);
-  const fallback = path.join('/var/tmp', `${projectName()}-${hash}`);
-  fs.mkdirSync(fallback, { recursive: true, mode: 0o755 });
-  process.stderr.write(`postgres: the postgres user cannot reach ${wanted}; keeping the cluster in ${fallback}\n`);
-  return fallback;
-}
-
 /** The environment without PG* variables, so the caller's settings can't redirect the client tools. */
 function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('PG')));
@@ -75,7 +48,19 @@ async function initCluster(bin: string, base: string, pgdata: string, owner: Own
   try {
     await runChecked(
       path.join(bin, 'initdb'),
-      ['-D', pgdata, '--username', ROLE, '--pwfile', pwfile, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--no-locale'],
+      [
+        '-D',
+        pgdata,
+        '--username',
+        ROLE,
+        '--pwfile',
+        pwfile,
+        '--auth-local=trust',
+        '--auth-host=scram-sha-256',
+        '-E',
+        'UTF8',
+        '--no-locale',
+      ],
       { uid: owner?.uid, gid: owner?.gid, cwd: base, env: cleanEnv(), timeoutMs: 120_000 },
     );
   } finally {
@@ -159,6 +144,7 @@ export async function startPostgres(opts: PostgresOptions): Promise<PostgresServ
   return {
     url: `postgres://${ROLE}:${encodeURIComponent(password)}@${HOST}:${port}/${DATABASE}`,
     dataDir: base,
-    pid: child.pid, stop: () => child.stop(),
+    pid: child.pid,
+    stop: () => child.stop(),
   };
 }

@@ -69,7 +69,8 @@ export async function startTemporal(opts: TemporalOptions): Promise<TemporalServ
   return {
     address,
     uiUrl: uiPort === null ? null : `http://${HOST}:${uiPort}`,
-    pid: child.pid, stop: () => child.stop(),
+    pid: child.pid,
+    stop: () => child.stop(),
   };
 }
 
@@ -84,7 +85,19 @@ export async function listSearchAttributes(
 ): Promise<string[]> {
   const result = await run(
     temporalBin(),
-    ['operator', 'search-attribute', 'list', '--address', address, '--namespace', namespace, '--output', 'json', '--command-timeout', '5s'],
+    [
+      'operator',
+      'search-attribute',
+      'list',
+      '--address',
+      address,
+      '--namespace',
+      namespace,
+      '--output',
+      'json',
+      '--command-timeout',
+      '5s',
+    ],
     { env, timeoutMs: 10_000 },
   );
   if (result.code !== 0) throw new Error(result.stderr.trim() || `temporal exited with ${result.code}`);

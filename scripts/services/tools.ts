@@ -67,7 +67,10 @@ export function postgresBinDir(): string {
     : [];
   if (versions.length > 0) return path.join(base, versions[0], 'bin');
   try {
-    const dir = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dir = execFileSync('pg_config', ['--bindir'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     if (fs.existsSync(path.join(dir, 'initdb'))) return dir;
   } catch {
     // No pg_config on PATH: fall through to the error below.

@@ -48,6 +48,11 @@ test('speech is a 24 kHz mono 16-bit WAV whose length follows the input', async 
   expect((await bytesOf(await speech({ input: `${input}!`, voice: 'alloy' }))).equals(wav)).toBe(false);
 });
 
+test('lists the voices of a TTS model', async () => {
+  const res = await fetch(`${provider.url}/v1/audio/voices?model=demo-tts`);
+  expect(await res.json()).toEqual({ voices: ['alloy', 'nova'] });
+});
+
 test('speech rejects unknown voices and missing input', async () => {
   await expectError(await speech({ input: 'x', voice: 'echo' }), 400);
   await expectError(await speech({ voice: 'alloy' }), 400);

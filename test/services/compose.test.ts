@@ -14,7 +14,10 @@ describe('docker-compose.yml', () => {
     try {
       const original = fs.readFileSync(path.join(repoRoot(), 'docker-compose.yml'), 'utf8');
       const broken = path.join(dir, 'docker-compose.yml');
-      fs.writeFileSync(broken, original.replace('restart: unless-stopped', 'restart: unless-stopped\n    colour: blue'));
+      fs.writeFileSync(
+        broken,
+        original.replace('restart: unless-stopped', 'restart: unless-stopped\n    colour: blue'),
+      );
       expect(validateCompose(broken).errors).toEqual([expect.stringContaining('colour')]);
       fs.writeFileSync(broken, original.replace(/^ {2}GATEWAY_SECRET: .*$/m, ''));
       expect(validateCompose(broken).errors).toEqual([

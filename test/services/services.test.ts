@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import type { QueryResultRow } from 'pg';
 import {
   canConnect,
   freePort,
@@ -49,10 +50,19 @@ async function query<T>(url: string, fn: (client: Client) => Promise<T>): Promis
   }
 }
 
+function rows<T extends QueryResultRow>(url: string, sql: string): Promise<T[]> {
+  return query(url, async (db) => (await db.query<T>(sql)).rows);
+}
+
 describe('child processes', () => {
   test('waitFor reports the log tail when the child exits early', async () => {
     const logFile = path.join(tmp, 'early.log');
-    const child = await spawnChild({ name: 'early', command: 'sh', args: ['-c', 'echo boom-from-child; exit 3'], logFile });
+    const child = await spawnChild({
+      name: 'early',
+      command: 'sh',
+      args: ['-c', 'echo boom-from-child; exit 3'],
+      logFile,
+    });
     await expect(child.waitFor(() => false, { timeoutMs: 5000, what: 'nothing' })).rejects.toThrow(
       /early exited \(code 3\)[\s\S]*^boom-from-child$/m,
     );
@@ -60,7 +70,12 @@ describe('child processes', () => {
 
   test('waitFor times out with the log tail', async () => {
     const logFile = path.join(tmp, 'slow.log');
-    const child = await spawnChild({ name: 'slow', command: 'sh', args: ['-c', 'echo still-here; exec sleep 30'], logFile });
+    const child = await spawnChild({
+      name: 'slow',
+      command: 'sh',
+      args: ['-c', 'echo still-here; exec sleep 30'],
+      logFile,
+    });
     await expect(child.waitFor(() => false, { timeoutMs: 300, what: 'a miracle', intervalMs: 50 })).rejects.toThrow(
       /Timed out after 300 ms waiting for a miracle[\s\S]*^still-here$/m,
     );
@@ -88,7 +103,12 @@ describe('child processes', () => {
 
   test('a missing command fails clearly', async () => {
     await expect(
-      spawnChild({ name: 'ghost', command: path.join(tmp, 'no-such-binary'), args: [], logFile: path.join(tmp, 'ghost.log') }),
+      spawnChild({
+        name: 'ghost',
+        command: path.join(tmp, 'no-such-binary'),
+        args: [],
+        logFile: path.join(tmp, 'ghost.log'),
+      }),
     ).rejects.toThrow(/ghost: cannot start/);
   });
 
@@ -116,8 +136,7 @@ describe('postgres', () => {
 
     const second = await startPostgres({ dataDir, logFile });
     try {
-      const rows = await query(second.url, async (db) => (await db.query('select name from survivor')).rows);
-      expect(rows).toEqual([{ name: 'still here' }]);
+      expect(await rows(second.url, 'select name from survivor')).toEqual([{ name: 'still here' }]);
     } finally {
       await second.stop();
     }
@@ -133,7 +152,9 @@ describe('postgres edge cases', () => {
     const replacement = await startPostgres({ dataDir, logFile });
     try {
       expect(gone(orphan.pid)).toBe(true);
-      expect(await query(replacement.url, async (db) => (await db.query('select 1 as one')).rows)).toEqual([{ one: 1 }]);
+      expect(await rows(replacement.url, 'select 1 as one')).toEqual([
+        { one: 1 },
+      ]);
     } finally {
       await replacement.stop();
       await orphan.stop();
@@ -146,14 +167,28 @@ describe('postgres edge cases', () => {
     fs.mkdirSync(locked, { mode: 0o700 });
     fs.chmodSync(locked, 0o700);
     const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    const server = await startPostgres({ dataDir: path.join(locked, 'pg'), logFile: path.join(tmp, 'postgres-locked.log') });
-    stderr.mockRestore();
     try {
-      expect(server.dataDir.startsWith('/var/tmp/')).toBe(true);
-      expect(await query(server.url, async (db) => (await db.query('select 1 as one')).rows)).toEqual([{ one: 1 }]);
+      const first = await startPostgres({
+        dataDir: path.join(locked, 'a'),
+        logFile: path.join(tmp, 'postgres-locked.log'),
+      });
+      await first.stop();
+      expect(first.dataDir.startsWith('/var/tmp/')).toBe(true);
+      // Deleting the requested folder marks the fallback as throwaway; the next fallback sweeps it.
+      fs.rmSync(path.join(locked, 'a'), { recursive: true });
+      const second = await startPostgres({
+        dataDir: path.join(locked, 'b'),
+        logFile: path.join(tmp, 'postgres-locked.log'),
+      });
+      try {
+        expect(fs.existsSync(first.dataDir)).toBe(false);
+        expect(await rows(second.url, 'select 1 as one')).toEqual([{ one: 1 }]);
+      } finally {
+        await second.stop();
+        fs.rmSync(second.dataDir, { recursive: true, force: true });
+      }
     } finally {
-      await server.stop();
-      fs.rmSync(server.dataDir, { recursive: true, force: true });
+      stderr.mockRestore();
     }
   });
 });
@@ -205,7 +240,9 @@ describe('temporal', () => {
     expect(fs.existsSync(path.join(dataDir, 'temporal.db'))).toBe(true);
     const second = await startTemporal({ dataDir, logFile, headless: true });
     try {
-      expect(await listSearchAttributes(second.address)).toEqual(expect.arrayContaining(Object.keys(SEARCH_ATTRIBUTES)));
+      expect(await listSearchAttributes(second.address)).toEqual(
+        expect.arrayContaining(Object.keys(SEARCH_ATTRIBUTES)),
+      );
     } finally {
       await second.stop();
     }

@@ -7,9 +7,10 @@ import { connectTemporal, type TemporalClients } from '../../clients/temporal';
 import { loadConfig, type Config } from '../../config/config';
 import { createDb, type Db } from '../../db/database';
 import { createApiKey, createMember } from '../../db/repositories/member.repository';
-import { DEMO_MODELS, startDemoProvider, type DemoProvider } from '../../demo-provider/server';
+import { DEMO_MODELS, startDemoProvider, type DemoProvider, type DemoProviderOptions } from '../../demo-provider/server';
 import { freePort } from '../../scripts/services';
 import { createWorker } from '../../worker/create-worker';
+import { runDist, waitUntil, type Proc } from './processes';
 
 export interface TestMember {
   id: string;
@@ -26,6 +27,7 @@ export class TestStack {
   readonly agents: ProviderAgent[] = [];
   private workerRun?: Promise<void>;
   private readonly extraApis: RunningApi[] = [];
+  private extraEnv: Record<string, string> = {};
 
   private constructor(
     readonly config: Config,
@@ -37,15 +39,37 @@ export class TestStack {
     private readonly workerConnection: NativeConnection,
   ) {}
 
-  static async start(env: Record<string, string> = {}): Promise<TestStack> {
-    const config = await testConfig(env);
+  static async start(options: { env?: Record<string, string>; worker?: boolean; demo?: DemoProviderOptions } = {}): Promise<TestStack> {
+    const config = await testConfig(options.env ?? {});
     const db = createDb(config.databaseUrl, 4);
     const workerConnection = await NativeConnection.connect({ address: config.temporal.address });
-    const worker = await createWorker({ config, db, connection: workerConnection, workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE });
-    const [api, demo, temporal] = await Promise.all([startApi(config), startDemoProvider(), connectTemporal(config)]);
+    const worker =
+      options.worker === false
+        ? undefined
+        : await createWorker({ config, db, connection: workerConnection, workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE });
+    const [api, demo, temporal] = await Promise.all([startApi(config), startDemoProvider(options.demo), connectTemporal(config)]);
     const stack = new TestStack(config, db, temporal, api, demo, worker, workerConnection);
-    stack.workerRun = worker.run();
+    stack.extraEnv = options.env ?? {};
+    stack.workerRun = worker?.run();
     return stack;
+  }
+
+  /** The environment a separate worker or API process needs to join this stack. */
+  env(): Record<string, string> {
+    return { ...(process.env as Record<string, string>), ...baseEnv(this.config), ...this.extraEnv };
+  }
+
+  /** Runs the compiled worker as its own process (for crash tests). */
+  spawnWorker(): Proc {
+    return runDist('worker/main.js', [], this.env());
+  }
+
+  /** Runs the compiled agent CLI as its own process in front of `upstream`. */
+  async spawnAgent(member: TestMember, name: string, upstream = this.demo.url): Promise<Proc> {
+    const proc = runDist('agent/cli.js', ['--api-url', this.url, '--key', member.key, '--name', name, '--upstream', upstream, '--concurrency', '2'], {});
+    await waitUntil(() => proc.output().includes('serving') || proc.child.exitCode !== null, `agent ${name} to start`);
+    if (proc.child.exitCode !== null) throw new Error(`agent ${name} exited: ${proc.output()}`);
+    return proc;
   }
 
   get url(): string {
@@ -82,7 +106,7 @@ export class TestStack {
   /** A second API replica sharing everything but its port, for cross-instance streaming. */
   async secondApi(): Promise<RunningApi> {
     const port = await freePort();
-    const config = loadConfig({ ...process.env, ...baseEnv(this.config), API_PORT: String(port) });
+    const config = loadConfig({ ...this.env(), API_PORT: String(port) });
     const api = await startApi(config);
     this.extraApis.push(api);
     return api;
@@ -118,7 +142,12 @@ export class TestStack {
 }
 
 function baseEnv(config: Config): Record<string, string> {
-  return { TEMPORAL_TASK_QUEUE: config.temporal.taskQueue, GATEWAY_SECRET: config.api.gatewaySecret };
+  return {
+    TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
+    GATEWAY_SECRET: config.api.gatewaySecret,
+    PROVIDER_PICKUP_TIMEOUT_MS: String(config.dispatch.pickupTimeoutMs),
+    PROVIDER_HEARTBEAT_TIMEOUT_MS: String(config.dispatch.taskHeartbeatTimeoutMs),
+  };
 }
 
 async function testConfig(env: Record<string, string>): Promise<Config> {

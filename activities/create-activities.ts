@@ -13,6 +13,8 @@ export interface ActivityDeps {
 
 export interface ResolveInput {
   requestId: string;
+  /** Providers already tried for this request; empty on the first call. */
+  exclude: string[];
   memberId: string;
   kind: string;
   model: string;
@@ -40,7 +42,12 @@ export function createActivities({ db, config }: ActivityDeps) {
      */
     async resolveProviders(input: ResolveInput): Promise<ResolvePlan> {
       const all = await findCandidates(db, input.memberId, input.model, config.dispatch.onlineSeconds);
-      const matching = all.filter((c) => c.serviceType === input.serviceType);
+      const matching = all.filter((c) => c.serviceType === input.serviceType && !input.exclude.includes(c.providerId));
+      if (input.exclude.length > 0) {
+        // A failover: the request is recorded already; the workflow decides what "none left" means.
+        if (matching.length > 0) await recordAttempt(db, input.requestId, matching[0].providerId);
+        return { providerIds: matching.map((c) => c.providerId), dispatch };
+      }
       const row = { id: input.requestId, memberId: input.memberId, kind: input.kind, model: input.model, serviceType: input.serviceType, workflowId: input.workflowId };
       if (matching.length === 0) {
         const failure = all.length > 0
@@ -60,10 +67,6 @@ export function createActivities({ db, config }: ActivityDeps) {
       }
       await insertRequest(db, { ...row, providerId: matching[0].providerId }, 'PROCESSING');
       return { providerIds: matching.map((c) => c.providerId), dispatch };
-    },
-
-    async recordAttempt(input: { requestId: string; providerId: string }): Promise<void> {
-      await recordAttempt(db, input.requestId, input.providerId);
     },
 
     async finishRequest(input: { requestId: string; outcome: RequestOutcome }): Promise<void> {

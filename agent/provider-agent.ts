@@ -121,6 +121,8 @@ export class ProviderAgent {
     } finally {
       clearInterval(beat);
       this.inFlight.delete(token);
+      // Whatever ended the task (a client that left mid-stream included), stop the local server's work.
+      upstream.abort(new Error('task ended'));
     }
   }
 

@@ -26,18 +26,23 @@ const platform = proxyLocalActivities<ReturnType<typeof createActivities>>({
 /** One inference request: pick a provider, hand the task to its agent, fail over on silence. */
 export async function inferenceWorkflow(input: InferenceInput): Promise<InferenceOutput> {
   const { serviceType, endpoint } = REQUEST_KINDS[input.kind];
-  const plan = await platform.resolveProviders({
-    requestId: input.requestId,
-    memberId: input.memberId,
-    kind: input.kind,
-    model: input.model,
-    serviceType,
-    workflowId: workflowInfo().workflowId,
-  });
+  const tried: string[] = [];
+  const resolve = () =>
+    platform.resolveProviders({
+      requestId: input.requestId,
+      exclude: [...tried],
+      memberId: input.memberId,
+      kind: input.kind,
+      model: input.model,
+      serviceType,
+      workflowId: workflowInfo().workflowId,
+    });
 
+  // Candidates are re-read after every failure: a provider that came online meanwhile counts.
   let lastError = 'no provider answered';
-  for (const [index, providerId] of plan.providerIds.entries()) {
-    if (index > 0) await platform.recordAttempt({ requestId: input.requestId, providerId });
+  for (let plan = await resolve(); plan.providerIds.length > 0; plan = await resolve()) {
+    const providerId = plan.providerIds[0];
+    tried.push(providerId);
     const provider = proxyActivities<ProviderActivities>({
       taskQueue: providerTaskQueue(providerId),
       scheduleToStartTimeout: plan.dispatch.pickupTimeoutMs,

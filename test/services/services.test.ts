@@ -152,9 +152,7 @@ describe('postgres edge cases', () => {
     const replacement = await startPostgres({ dataDir, logFile });
     try {
       expect(gone(orphan.pid)).toBe(true);
-      expect(await rows(replacement.url, 'select 1 as one')).toEqual([
-        { one: 1 },
-      ]);
+      expect(await rows(replacement.url, 'select 1 as one')).toEqual([{ one: 1 }]);
     } finally {
       await replacement.stop();
       await orphan.stop();

@@ -28,6 +28,7 @@ export class TestStack {
   private workerRun?: Promise<void>;
   private readonly extraApis: RunningApi[] = [];
   private extraEnv: Record<string, string> = {};
+  private readonly procs: Proc[] = [];
 
   private constructor(
     readonly config: Config,
@@ -61,12 +62,17 @@ export class TestStack {
 
   /** Runs the compiled worker as its own process (for crash tests). */
   spawnWorker(): Proc {
-    return runDist('worker/main.js', [], this.env());
+    return this.track(runDist('worker/main.js', [], this.env()));
+  }
+
+  private track(proc: Proc): Proc {
+    this.procs.push(proc);
+    return proc;
   }
 
   /** Runs the compiled agent CLI as its own process in front of `upstream`. */
   async spawnAgent(member: TestMember, name: string, upstream = this.demo.url): Promise<Proc> {
-    const proc = runDist('agent/cli.js', ['--api-url', this.url, '--key', member.key, '--name', name, '--upstream', upstream, '--concurrency', '2'], {});
+    const proc = this.track(runDist('agent/cli.js', ['--api-url', this.url, '--key', member.key, '--name', name, '--upstream', upstream, '--concurrency', '2'], {}));
     await waitUntil(() => proc.output().includes('serving') || proc.child.exitCode !== null, `agent ${name} to start`);
     if (proc.child.exitCode !== null) throw new Error(`agent ${name} exited: ${proc.output()}`);
     return proc;
@@ -130,6 +136,7 @@ export class TestStack {
   }
 
   async stop(): Promise<void> {
+    await Promise.allSettled(this.procs.map((p) => p.kill()));
     await Promise.allSettled(this.agents.map((a) => a.stop()));
     await Promise.allSettled(this.extraApis.map((a) => a.stop()));
     await this.api.stop();

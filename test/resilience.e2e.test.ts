@@ -1,0 +1,147 @@
+import { startDemoProvider, type DemoProvider } from '../demo-provider/server';
+import { waitUntil } from './support/processes';
+import { TestStack, type TestMember } from './support/test-stack';
+
+let stack: TestStack;
+let slowDemo: DemoProvider;
+
+beforeAll(async () => {
+  stack = await TestStack.start();
+  slowDemo = await startDemoProvider({ latencyMs: 1500 });
+});
+afterAll(async () => {
+  await stack.stop();
+  await slowDemo.close();
+});
+
+const ask = (m: TestMember, model = 'demo-chat', content = 'hello') =>
+  m.openai.chat.completions.create({ model, messages: [{ role: 'user', content }] }).withResponse();
+
+async function requestRow(requestId: string) {
+  return stack.db.selectFrom('requests').selectAll().where('id', '=', requestId).executeTakeFirstOrThrow();
+}
+
+test('an agent killed while idle: the task is not picked up, the next provider answers', async () => {
+  const member = await stack.member('failover');
+  const survivor = await stack.agent(member, { concurrency: 2 });
+  // Occupy the survivor so the doomed agent is the least busy, and so chosen first.
+  const occupy = new AbortController();
+  const slow = member.openai.chat.completions
+    .create({ model: 'demo-chat-slow', messages: [{ role: 'user', content: 'x' }] }, { signal: occupy.signal })
+    .catch(() => undefined);
+  await waitUntil(() => survivor.activeTasks === 1, 'survivor to hold the slow task');
+  const doomed = await stack.spawnAgent(member, 'doomed');
+  await doomed.kill();
+
+  const started = Date.now();
+  const res = await ask(member);
+  expect(res.data.choices[0].message.content).toContain('hello');
+  const row = await requestRow(res.response.headers.get('x-request-id') as string);
+  expect(row.attempts).toBe(2);
+  expect(row.status).toBe('PROCESSED');
+  // Failover costs about one pick-up timeout (1.5 s here), not a hang.
+  expect(Date.now() - started).toBeLessThan(10000);
+  occupy.abort();
+  await slow;
+});
+
+test('an agent killed mid-task: heartbeats stop, the next provider answers', async () => {
+  const member = await stack.member('midtask');
+  const doomed = await stack.spawnAgent(member, 'doomed-mid', slowDemo.url);
+  const pending = ask(member, 'demo-chat', 'mid-task');
+  await waitUntil(() => slowDemo.stats().inFlight === 1, 'the doomed agent to be working on the task');
+  await stack.agent(member);
+  await doomed.kill();
+
+  const res = await pending;
+  expect(res.data.choices[0].message.content).toContain('mid-task');
+  const row = await requestRow(res.response.headers.get('x-request-id') as string);
+  expect(row.attempts).toBe(2);
+});
+
+test('a worker killed and restarted mid-request: the request is still answered', async () => {
+  const own = await TestStack.start({ worker: false });
+  try {
+    const member = await own.member('crash');
+    await own.agent(member, { upstreams: { default: slowDemo.url } });
+    let worker = own.spawnWorker();
+    await waitUntil(() => worker.output().includes('worker polling'), 'the worker to start');
+    const before = slowDemo.stats().requests;
+    const pending = ask(member, 'demo-chat', 'survive the crash');
+    await waitUntil(() => slowDemo.stats().requests > before, 'the task to reach the model server');
+    await worker.kill();
+    worker = own.spawnWorker();
+    const res = await pending;
+    expect(res.data.choices[0].message.content).toContain('survive the crash');
+    await worker.kill();
+  } finally {
+    await own.stop();
+  }
+});
+
+test('a client that disconnects cancels the workflow and the agent aborts its upstream call', async () => {
+  const member = await stack.member('cancel');
+  await stack.agent(member);
+  const abortedBefore = stack.demo.stats().aborted;
+  const controller = new AbortController();
+  const call = member.openai.chat.completions
+    .create({ model: 'demo-chat-slow', messages: [{ role: 'user', content: 'never mind' }] }, { signal: controller.signal })
+    .catch((err: Error) => err);
+  await waitUntil(() => stack.demo.stats().inFlight > 0, 'the slow model to start');
+  controller.abort();
+  expect(await call).toBeInstanceOf(Error);
+
+  await waitUntil(() => stack.demo.stats().aborted > abortedBefore, 'the agent to abort its upstream request', 10000);
+  const row = await stack.db
+    .selectFrom('requests')
+    .selectAll()
+    .where('member_id', '=', member.id)
+    .executeTakeFirstOrThrow();
+  await waitUntil(async () => (await requestRow(row.id)).status === 'CANCELED', 'the request to be recorded as canceled');
+  const description = await stack.temporal.client.workflow.getHandle(row.workflow_id).describe();
+  expect(description.status.name).toBe('CANCELLED');
+});
+
+test('a streaming client that disconnects stops the GPU work too', async () => {
+  const paced = await startDemoProvider({ tokensPerSecond: 20 });
+  const member = await stack.member('cancel-stream');
+  await stack.agent(member, { upstreams: { default: paced.url } });
+  try {
+    const controller = new AbortController();
+    const stream = await member.openai.chat.completions.create(
+      { model: 'demo-chat', messages: [{ role: 'user', content: 'a very long story please' }], stream: true, max_tokens: 400 },
+      { signal: controller.signal },
+    );
+    let chunks = 0;
+    try {
+      for await (const chunk of stream) {
+        if (chunk.choices[0]?.delta?.content) chunks += 1;
+        if (chunks === 3) controller.abort();
+      }
+    } catch {
+      // The SDK may surface the abort as an error or just end the iteration.
+    }
+    expect(chunks).toBe(3);
+    await waitUntil(() => paced.stats().aborted === 1, 'the upstream stream to be aborted', 10000);
+  } finally {
+    await paced.close();
+  }
+});
+
+test('an agent sees and answers only its own provider tasks', async () => {
+  const alice = await stack.member('alice');
+  const mallory = await stack.member('mallory');
+  const agent = await stack.agent(alice);
+  const headers = { authorization: `Bearer ${mallory.key}`, 'content-type': 'application/json' };
+
+  const poll = await fetch(`${stack.url}/api/inference/agent/tasks?provider_id=${agent.id}`, { headers });
+  expect(poll.status).toBe(404);
+
+  // A task token Mallory did not receive is refused too, even if she learns it.
+  const forged = await fetch(`${stack.url}/api/inference/agent/tasks/eyJtIjoieCJ9.bad/complete`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ status: 200, body: {} }),
+  });
+  expect(forged.status).toBe(404);
+});

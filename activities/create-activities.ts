@@ -2,7 +2,12 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../config/config';
 import type { Db } from '../db/database';
 import { findCandidates } from '../db/repositories/provider.repository';
-import { finishRequest, insertRequest, recordAttempt, type RequestOutcome } from '../db/repositories/request.repository';
+import {
+  finishRequest,
+  insertRequest,
+  recordAttempt,
+  type RequestOutcome,
+} from '../db/repositories/request.repository';
 import type { DispatchSettings } from '../workflows/definitions';
 import { ErrorType } from '../workflows/errors';
 
@@ -48,21 +53,33 @@ export function createActivities({ db, config }: ActivityDeps) {
         if (matching.length > 0) await recordAttempt(db, input.requestId, matching[0].providerId);
         return { providerIds: matching.map((c) => c.providerId), dispatch };
       }
-      const row = { id: input.requestId, memberId: input.memberId, kind: input.kind, model: input.model, serviceType: input.serviceType, workflowId: input.workflowId };
+      const row = {
+        id: input.requestId,
+        memberId: input.memberId,
+        kind: input.kind,
+        model: input.model,
+        serviceType: input.serviceType,
+        workflowId: input.workflowId,
+      };
       if (matching.length === 0) {
-        const failure = all.length > 0
-          ? ApplicationFailure.create({
-              type: ErrorType.WrongServiceType,
-              message: `Model '${input.model}' is a ${all[0].serviceType} model; this endpoint needs a ${input.serviceType} model.`,
-              nonRetryable: true,
-            })
-          : ApplicationFailure.create({
-              type: ErrorType.NoProvider,
-              message: `No online provider serving model '${input.model}' for this user.`,
-              nonRetryable: true,
-            });
+        const failure =
+          all.length > 0
+            ? ApplicationFailure.create({
+                type: ErrorType.WrongServiceType,
+                message: `Model '${input.model}' is a ${all[0].serviceType} model; this endpoint needs a ${input.serviceType} model.`,
+                nonRetryable: true,
+              })
+            : ApplicationFailure.create({
+                type: ErrorType.NoProvider,
+                message: `No online provider serving model '${input.model}' for this user.`,
+                nonRetryable: true,
+              });
         await insertRequest(db, { ...row, providerId: null }, 'FAILED');
-        await finishRequest(db, input.requestId, { status: 'FAILED', errorType: failure.type ?? undefined, errorMessage: failure.message });
+        await finishRequest(db, input.requestId, {
+          status: 'FAILED',
+          errorType: failure.type ?? undefined,
+          errorMessage: failure.message,
+        });
         throw failure;
       }
       await insertRequest(db, { ...row, providerId: matching[0].providerId }, 'PROCESSING');

@@ -35,7 +35,10 @@ export class AgentApi {
   ) {}
 
   async heartbeat(body: { name: string; shared: boolean; concurrency: number; models: AdvertisedModel[] }) {
-    return (await this.json('POST', '/api/inference/agent/heartbeat/', body)) as { provider_id: string; heartbeat_interval_seconds: number };
+    return (await this.json('POST', '/api/inference/agent/heartbeat/', body)) as {
+      provider_id: string;
+      heartbeat_interval_seconds: number;
+    };
   }
 
   /** Long-polls for a task; null when the poll expired empty. */
@@ -50,7 +53,9 @@ export class AgentApi {
   }
 
   async taskHeartbeat(token: string): Promise<{ cancel_requested: boolean }> {
-    return (await this.json('POST', `/api/inference/agent/tasks/${token}/heartbeat`, {})) as { cancel_requested: boolean };
+    return (await this.json('POST', `/api/inference/agent/tasks/${token}/heartbeat`, {})) as {
+      cancel_requested: boolean;
+    };
   }
 
   async complete(token: string, result: ProviderTaskResult): Promise<void> {

@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   process.stdout.write(`agent ${values.name} (${providerId}) serving ${models.map((m) => m.id).join(', ')}\n`);
   const stop = () => {
     process.stdout.write('finishing in-flight tasks...\n');
-    agent.stop().then(() => process.exit(0));
+    void agent.stop().then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

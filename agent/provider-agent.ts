@@ -94,12 +94,15 @@ export class ProviderAgent {
     const { token, task } = polled;
     const upstream = new AbortController();
     this.inFlight.set(token, upstream);
-    const beat = setInterval(() => {
-      this.api.taskHeartbeat(token).then(
-        (r) => r.cancel_requested && upstream.abort(new Error('canceled')),
-        (err: unknown) => this.log(`task heartbeat failed: ${describe(err)}`),
-      );
-    }, Math.max(200, Math.min(2000, polled.heartbeat_timeout_ms / 3 || 2000)));
+    const beat = setInterval(
+      () => {
+        this.api.taskHeartbeat(token).then(
+          (r) => r.cancel_requested && upstream.abort(new Error('canceled')),
+          (err: unknown) => this.log(`task heartbeat failed: ${describe(err)}`),
+        );
+      },
+      Math.max(200, Math.min(2000, polled.heartbeat_timeout_ms / 3 || 2000)),
+    );
     try {
       const res = await callUpstream(this.opts.upstreams, task, upstream.signal);
       const isStream = (res.headers.get('content-type') ?? '').includes('text/event-stream');
@@ -110,7 +113,11 @@ export class ProviderAgent {
       }
       const text = await res.text();
       if (!res.ok) {
-        await this.api.fail(token, { type: 'upstream_error', status: res.status, message: upstreamMessage(res.status, text) });
+        await this.api.fail(token, {
+          type: 'upstream_error',
+          status: res.status,
+          message: upstreamMessage(res.status, text),
+        });
         return;
       }
       const body = parseJson(text);

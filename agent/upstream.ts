@@ -17,7 +17,9 @@ export async function callUpstream(upstreams: UpstreamMap, task: ProviderTask, s
     });
   } catch (err) {
     if (signal.aborted) throw err;
-    throw new UpstreamUnreachable(`local server at ${base} is unreachable: ${(err as Error).cause ?? (err as Error).message}`);
+    throw new UpstreamUnreachable(
+      `local server at ${base} is unreachable: ${(err as Error).cause ?? (err as Error).message}`,
+    );
   }
 }
 

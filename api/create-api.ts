@@ -1,5 +1,6 @@
 import type { Config } from '../config/config';
 import { createLogger } from '../clients/logger';
+import { createStorage, ensureBucket } from '../clients/storage';
 import { connectTemporal } from '../clients/temporal';
 import { createDb } from '../db/database';
 import { App } from './app';
@@ -17,7 +18,14 @@ export async function startApi(config: Config): Promise<RunningApi> {
   const logger = createLogger('api', config.logLevel);
   const db = createDb(config.databaseUrl);
   const temporal = await connectTemporal(config);
-  const gateway = new AgentGateway(temporal.connection, temporal.client, config.temporal.namespace, config.api.gatewaySecret, config.dispatch.agentPollMs);
+  await ensureBucket(createStorage(config), config.s3.region);
+  const gateway = new AgentGateway(
+    temporal.connection,
+    temporal.client,
+    config.temporal.namespace,
+    config.api.gatewaySecret,
+    config.dispatch.agentPollMs,
+  );
   const app = new App({ config, db, temporal, logger, hub: new StreamHub(), gateway });
   const url = await app.start();
   return {

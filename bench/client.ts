@@ -53,7 +53,12 @@ export class BenchClient {
     this.agent.destroy();
   }
 
-  private open(target: Target, body: Buffer, accept: string, onResponse: (res: http.IncomingMessage) => void): http.ClientRequest {
+  private open(
+    target: Target,
+    body: Buffer,
+    accept: string,
+    onResponse: (res: http.IncomingMessage) => void,
+  ): http.ClientRequest {
     const req = http.request(`${target.baseUrl}/v1/chat/completions`, {
       method: 'POST',
       agent: this.agent,
@@ -83,12 +88,16 @@ export class BenchClient {
           const ms = elapsedMs(t0);
           const doneAt = wallNow();
           const text = Buffer.concat(chunks).toString('utf8');
-          if (res.statusCode !== 200) return reject(new Error(`${target.name}: HTTP ${res.statusCode}: ${text.slice(0, 300)}`));
+          if (res.statusCode !== 200)
+            return reject(new Error(`${target.name}: HTTP ${res.statusCode}: ${text.slice(0, 300)}`));
           try {
             const parsed = JSON.parse(text) as { choices?: { message?: { content?: unknown } }[] };
-            if (typeof parsed.choices?.[0]?.message?.content !== 'string') throw new Error('no choices[0].message.content');
+            if (typeof parsed.choices?.[0]?.message?.content !== 'string')
+              throw new Error('no choices[0].message.content');
           } catch (err) {
-            return reject(new Error(`${target.name}: unexpected body (${(err as Error).message}): ${text.slice(0, 300)}`));
+            return reject(
+              new Error(`${target.name}: unexpected body (${(err as Error).message}): ${text.slice(0, 300)}`),
+            );
           }
           resolve({ ms, sentAt, doneAt, requestId: header(res, 'x-request-id') });
         });
@@ -173,7 +182,13 @@ export interface RunResult {
 }
 
 /** Sends `requests` calls from `concurrency` clients, each starting its next call when the last ends. */
-export async function runLoad(client: BenchClient, target: Target, mode: Mode, concurrency: number, requests: number): Promise<RunResult> {
+export async function runLoad(
+  client: BenchClient,
+  target: Target,
+  mode: Mode,
+  concurrency: number,
+  requests: number,
+): Promise<RunResult> {
   const samples: Sample[] = [];
   const firstErrors: string[] = [];
   let errors = 0;

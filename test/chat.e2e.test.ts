@@ -9,7 +9,13 @@ beforeAll(async () => {
   alice = await stack.member('alice');
   await stack.agent(alice);
 });
-afterAll(() => stack.stop());
+afterAll(async () => {
+  try {
+    await stack.recordHistories('chat');
+  } finally {
+    await stack.stop();
+  }
+});
 
 test('a buffered chat completion runs as a workflow through the agent', async () => {
   const res = await alice.openai.chat.completions
@@ -26,7 +32,13 @@ test('a buffered chat completion runs as a workflow through the agent', async ()
   expect(description.searchAttributes.InferenceMember).toEqual([alice.name]);
 
   const row = await stack.db.selectFrom('requests').selectAll().where('id', '=', requestId).executeTakeFirstOrThrow();
-  expect(row).toMatchObject({ status: 'PROCESSED', kind: 'chat', model: 'demo-chat', member_id: alice.id, attempts: 1 });
+  expect(row).toMatchObject({
+    status: 'PROCESSED',
+    kind: 'chat',
+    model: 'demo-chat',
+    member_id: alice.id,
+    attempts: 1,
+  });
   expect(row.usage).toMatchObject({ total_tokens: res.data.usage?.total_tokens });
   expect(row.latency_ms).not.toBeNull();
 });
@@ -91,7 +103,11 @@ test('legacy completions, buffered and streamed', async () => {
   expect(res.object).toBe('text_completion');
   expect(res.choices[0].text.length).toBeGreaterThan(0);
 
-  const stream = await alice.openai.completions.create({ model: 'demo-chat', prompt: 'Once upon a time', stream: true });
+  const stream = await alice.openai.completions.create({
+    model: 'demo-chat',
+    prompt: 'Once upon a time',
+    stream: true,
+  });
   let chunks = 0;
   for await (const chunk of stream) if (chunk.choices[0]?.text) chunks += 1;
   expect(chunks).toBeGreaterThan(1);

@@ -9,7 +9,13 @@ beforeAll(async () => {
   alice = await stack.member('alice');
   await stack.agent(alice);
 });
-afterAll(() => stack.stop());
+afterAll(async () => {
+  try {
+    await stack.recordHistories('errors');
+  } finally {
+    await stack.stop();
+  }
+});
 
 const chat = (client: OpenAI, model = 'demo-chat') =>
   client.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }] });
@@ -35,7 +41,10 @@ async function rejection(promise: Promise<unknown>): Promise<InstanceType<typeof
 
 test('a missing key is 401 not_authenticated', async () => {
   const res = await post('/v1/chat/completions', '{}', null);
-  expect(res).toEqual({ status: 401, body: { error: { type: 'not_authenticated', message: 'Authentication credentials were not provided.' } } });
+  expect(res).toEqual({
+    status: 401,
+    body: { error: { type: 'not_authenticated', message: 'Authentication credentials were not provided.' } },
+  });
 });
 
 test('a wrong key is 401 through the SDK', async () => {
@@ -55,13 +64,18 @@ test.each([
   ['messages', { model: 'demo-chat' }],
 ])('a body without %s is 400 naming the field', async (field, body) => {
   const res = await post('/v1/chat/completions', JSON.stringify(body));
-  expect(res).toEqual({ status: 400, body: { error: { type: 'invalid_request_error', message: `Missing required field '${field}'.` } } });
+  expect(res).toEqual({
+    status: 400,
+    body: { error: { type: 'invalid_request_error', message: `Missing required field '${field}'.` } },
+  });
 });
 
 test('a body that is not an object, or has a wrongly typed field, is 400', async () => {
   expect((await post('/v1/chat/completions', '[1,2]')).status).toBe(400);
   expect((await post('/v1/chat/completions', '{"model": 5, "messages": []}')).status).toBe(400);
-  expect((await post('/v1/completions', '{"model": "demo-chat"}')).body.error.message).toBe("Missing required field 'prompt'.");
+  expect((await post('/v1/completions', '{"model": "demo-chat"}')).body.error.message).toBe(
+    "Missing required field 'prompt'.",
+  );
 });
 
 test('an unknown model is 404 no_provider with the seed message', async () => {
@@ -84,7 +98,11 @@ test("another member's private provider is not theirs to use", async () => {
 test('a shared provider serves other members too', async () => {
   const carol = await stack.member('carol');
   const dave = await stack.member('dave');
-  await stack.agent(carol, { shared: true, models: [{ id: 'carol-shared-chat', service_type: 'llm' }], upstreams: { default: stack.demo.url } });
+  await stack.agent(carol, {
+    shared: true,
+    models: [{ id: 'carol-shared-chat', service_type: 'llm' }],
+    upstreams: { default: stack.demo.url },
+  });
   const models = [];
   for await (const m of dave.openai.models.list()) models.push(m.id);
   expect(models).toEqual(['carol-shared-chat']);
@@ -106,7 +124,10 @@ test('a chat request to a non-llm model is refused and never reaches it', async 
 });
 
 test('async is refused with 503 async_disabled until jobs exist', async () => {
-  const res = await post('/v1/chat/completions', JSON.stringify({ model: 'demo-chat', messages: [{ role: 'user', content: 'x' }], async: true }));
+  const res = await post(
+    '/v1/chat/completions',
+    JSON.stringify({ model: 'demo-chat', messages: [{ role: 'user', content: 'x' }], async: true }),
+  );
   expect(res.status).toBe(503);
   expect(res.body.error.type).toBe('async_disabled');
 });
@@ -116,7 +137,10 @@ test('an unknown route is 404 in the envelope, and bodies over the limit are 413
   expect(res.status).toBe(404);
   expect(((await res.json()) as { error: { type: string } }).error.type).toBe('not_found');
   const big = 'x'.repeat(26 * 1024 * 1024);
-  const tooLarge = await post('/v1/chat/completions', JSON.stringify({ model: 'demo-chat', messages: [{ role: 'user', content: big }] }));
+  const tooLarge = await post(
+    '/v1/chat/completions',
+    JSON.stringify({ model: 'demo-chat', messages: [{ role: 'user', content: big }] }),
+  );
   expect(tooLarge.status).toBe(413);
   expect(tooLarge.body.error.type).toBe('request_too_large');
 });

@@ -10,7 +10,11 @@ beforeAll(async () => {
   slowDemo = await startDemoProvider({ latencyMs: 1500 });
 });
 afterAll(async () => {
-  await stack.stop();
+  try {
+    await stack.recordHistories('resilience');
+  } finally {
+    await stack.stop();
+  }
   await slowDemo.close();
 });
 
@@ -85,7 +89,10 @@ test('a client that disconnects cancels the workflow and the agent aborts its up
   const abortedBefore = stack.demo.stats().aborted;
   const controller = new AbortController();
   const call = member.openai.chat.completions
-    .create({ model: 'demo-chat-slow', messages: [{ role: 'user', content: 'never mind' }] }, { signal: controller.signal })
+    .create(
+      { model: 'demo-chat-slow', messages: [{ role: 'user', content: 'never mind' }] },
+      { signal: controller.signal },
+    )
     .catch((err: Error) => err);
   await waitUntil(() => stack.demo.stats().inFlight > 0, 'the slow model to start');
   controller.abort();
@@ -97,7 +104,10 @@ test('a client that disconnects cancels the workflow and the agent aborts its up
     .selectAll()
     .where('member_id', '=', member.id)
     .executeTakeFirstOrThrow();
-  await waitUntil(async () => (await requestRow(row.id)).status === 'CANCELED', 'the request to be recorded as canceled');
+  await waitUntil(
+    async () => (await requestRow(row.id)).status === 'CANCELED',
+    'the request to be recorded as canceled',
+  );
   const description = await stack.temporal.client.workflow.getHandle(row.workflow_id).describe();
   expect(description.status.name).toBe('CANCELLED');
 });
@@ -109,7 +119,12 @@ test('a streaming client that disconnects stops the GPU work too', async () => {
   try {
     const controller = new AbortController();
     const stream = await member.openai.chat.completions.create(
-      { model: 'demo-chat', messages: [{ role: 'user', content: 'a very long story please' }], stream: true, max_tokens: 400 },
+      {
+        model: 'demo-chat',
+        messages: [{ role: 'user', content: 'a very long story please' }],
+        stream: true,
+        max_tokens: 400,
+      },
       { signal: controller.signal },
     );
     let chunks = 0;

@@ -30,7 +30,6 @@ export function classifyProviderFailure(err: unknown): ClassifiedFailure {
   return { failover: true, neverStarted: false, type: ErrorType.UpstreamError, message };
 }
 
-
 const TIMEOUT_NAMES: Record<NonNullable<TimeoutFailure['timeoutType']>, string> = {
   START_TO_CLOSE: 'task took too long',
   SCHEDULE_TO_START: 'agent did not pick the task up',

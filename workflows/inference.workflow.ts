@@ -58,7 +58,10 @@ export async function inferenceWorkflow(input: InferenceInput): Promise<Inferenc
         body: input.body,
         stream: input.stream,
       });
-      await platform.finishRequest({ requestId: input.requestId, outcome: { status: 'PROCESSED', usage: result.usage } });
+      await platform.finishRequest({
+        requestId: input.requestId,
+        outcome: { status: 'PROCESSED', usage: result.usage },
+      });
       return { requestId: input.requestId, providerId, ...result };
     } catch (err) {
       if (isCancellation(err)) {

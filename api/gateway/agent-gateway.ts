@@ -1,9 +1,4 @@
-import {
-  ActivityCancelledError,
-  ActivityNotFoundError,
-  type Client,
-  type Connection,
-} from '@temporalio/client';
+import { ActivityCancelledError, ActivityNotFoundError, type Client, type Connection } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { providerTaskQueue, type ProviderTask, type ProviderTaskResult } from '../../workflows/definitions';
@@ -44,7 +39,10 @@ export class AgentGateway {
       this.connection.withDeadline(Date.now() + this.pollMs, () =>
         this.connection.workflowService.pollActivityTaskQueue({
           namespace: this.namespace,
-          taskQueue: { name: providerTaskQueue(providerId), kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+          taskQueue: {
+            name: providerTaskQueue(providerId),
+            kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL,
+          },
           identity,
         }),
       ),
@@ -83,7 +81,10 @@ export class AgentGateway {
 
   /** Hands back a task whose agent vanished before receiving it, so the workflow fails over at once. */
   async handBack(claims: TaskClaims): Promise<void> {
-    await this.fail(claims, { type: AgentFailoverType.Disconnected, message: 'agent disconnected before receiving the task' });
+    await this.fail(claims, {
+      type: AgentFailoverType.Disconnected,
+      message: 'agent disconnected before receiving the task',
+    });
   }
 
   /** Records a heartbeat; true when the workflow no longer wants the result (cancelled or gone). */

@@ -27,5 +27,8 @@ export async function readJsonBody(ctx: Context, limit: number): Promise<unknown
 }
 
 function tooLarge(limit: number): ApiError {
-  return new ApiError(ErrorType.RequestTooLarge, `The request body exceeds the ${Math.floor(limit / 1048576)} MB limit.`);
+  return new ApiError(
+    ErrorType.RequestTooLarge,
+    `The request body exceeds the ${Math.floor(limit / 1048576)} MB limit.`,
+  );
 }

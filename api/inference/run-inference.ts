@@ -19,7 +19,10 @@ export async function runInference(
   body: Record<string, unknown>,
 ): Promise<void> {
   if (body.async === true) {
-    throw new ApiError(ErrorType.AsyncDisabled, 'Async jobs are not enabled on this server yet; send the request without "async".');
+    throw new ApiError(
+      ErrorType.AsyncDisabled,
+      'Async jobs are not enabled on this server yet; send the request without "async".',
+    );
   }
   const { member } = ctx.state;
   const requestId = newRequestId();

@@ -40,7 +40,14 @@ export interface StartedInference {
 /** Starts the inference workflow with ids, search attributes and a memo an operator can search by. */
 export async function startInference(
   { temporal, config }: Pick<ApiDeps, 'temporal' | 'config'>,
-  input: { requestId: string; memberId: string; memberName: string; kind: RequestKind; body: Record<string, unknown>; stream: StreamTarget | null },
+  input: {
+    requestId: string;
+    memberId: string;
+    memberName: string;
+    kind: RequestKind;
+    body: Record<string, unknown>;
+    stream: StreamTarget | null;
+  },
 ): Promise<StartedInference> {
   const model = String(input.body.model);
   const args: InferenceInput = {

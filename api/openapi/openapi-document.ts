@@ -23,7 +23,10 @@ function componentSchemas(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(node)) {
       if (key === '$id') continue;
-      out[key] = key === '$ref' && typeof value === 'string' && !value.startsWith('#') ? `#/components/schemas/${value}` : rewrite(value);
+      out[key] =
+        key === '$ref' && typeof value === 'string' && !value.startsWith('#')
+          ? `#/components/schemas/${value}`
+          : rewrite(value);
     }
     return out;
   };
@@ -37,14 +40,20 @@ export function buildOpenApiDocument(serverUrl: string): Record<string, unknown>
       summary,
       requestBody: { required: true, content: json(id) },
       responses: {
-        '200': { description: 'The provider\'s answer, or an SSE stream ending with `data: [DONE]` when `stream: true`.' },
+        '200': {
+          description: "The provider's answer, or an SSE stream ending with `data: [DONE]` when `stream: true`.",
+        },
         ...errors(400, 401, 404, 413, 502, 503),
       },
     },
   });
   return {
     openapi: '3.1.0',
-    info: { title: 'inference.club API', version: '1.0.0', description: 'OpenAI-compatible API in front of members\' home GPUs.' },
+    info: {
+      title: 'inference.club API',
+      version: '1.0.0',
+      description: "OpenAI-compatible API in front of members' home GPUs.",
+    },
     servers: [{ url: serverUrl }],
     security: [{ bearerAuth: [] }],
     paths: {
@@ -54,7 +63,14 @@ export function buildOpenApiDocument(serverUrl: string): Record<string, unknown>
           responses: {
             '200': {
               description: 'Models of the online providers you may use.',
-              content: { 'application/json': { schema: { type: 'object', properties: { object: { const: 'list' }, data: { type: 'array', items: ref('Model') } } } } },
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    properties: { object: { const: 'list' }, data: { type: 'array', items: ref('Model') } },
+                  },
+                },
+              },
             },
             ...errors(401),
           },
@@ -73,14 +89,26 @@ export function buildOpenApiDocument(serverUrl: string): Record<string, unknown>
         get: {
           summary: "Long-poll the provider's next task",
           parameters: [{ name: 'provider_id', in: 'query', required: true, schema: { type: 'string' } }],
-          responses: { '200': { description: 'A task.' }, '204': { description: 'No task before the poll expired.' }, ...errors(400, 401, 404) },
+          responses: {
+            '200': { description: 'A task.' },
+            '204': { description: 'No task before the poll expired.' },
+            ...errors(400, 401, 404),
+          },
         },
       },
       '/api/inference/agent/tasks/{token}/complete': {
-        post: { summary: 'Report a task\'s answer', requestBody: { content: json('AgentTaskResult') }, responses: { '204': { description: 'Recorded.' }, ...errors(400, 404, 409) } },
+        post: {
+          summary: "Report a task's answer",
+          requestBody: { content: json('AgentTaskResult') },
+          responses: { '204': { description: 'Recorded.' }, ...errors(400, 404, 409) },
+        },
       },
       '/api/inference/agent/tasks/{token}/fail': {
-        post: { summary: 'Report a task\'s failure', requestBody: { content: json('AgentTaskFailure') }, responses: { '204': { description: 'Recorded.' }, ...errors(400, 404, 409) } },
+        post: {
+          summary: "Report a task's failure",
+          requestBody: { content: json('AgentTaskFailure') },
+          responses: { '204': { description: 'Recorded.' }, ...errors(400, 404, 409) },
+        },
       },
     },
     components: {

@@ -89,7 +89,8 @@ export function agentRoutes(deps: ApiDeps): Router<AuthState> {
     ctx.req.socket.setNoDelay(true);
     if (relayUrl === config.api.internalBaseUrl) {
       const delivered = await deps.hub.attach(streamId, ctx.req).catch((err: unknown) => {
-        if (err instanceof StreamGoneError) throw new ApiError(ErrorType.Conflict, 'The client is no longer waiting for this stream.');
+        if (err instanceof StreamGoneError)
+          throw new ApiError(ErrorType.Conflict, 'The client is no longer waiting for this stream.');
         throw err;
       });
       ctx.status = delivered ? 200 : 499;
@@ -105,7 +106,10 @@ export function agentRoutes(deps: ApiDeps): Router<AuthState> {
 }
 
 function claimsOf({ config }: ApiDeps, ctx: Context & { state: AuthState }): TaskClaims {
-  const claims = verifyTaskToken(String((ctx as unknown as { params: Record<string, string> }).params.token), config.api.gatewaySecret);
+  const claims = verifyTaskToken(
+    String((ctx as unknown as { params: Record<string, string> }).params.token),
+    config.api.gatewaySecret,
+  );
   // A token for another member's provider looks exactly like a forged one: not found.
   if (!claims || claims.m !== ctx.state.member.id) throw new ApiError(ErrorType.NotFound, 'Unknown task.');
   return claims;
@@ -116,7 +120,10 @@ async function answered(fn: () => Promise<void>): Promise<void> {
     await fn();
   } catch (err) {
     if (err instanceof ActivityNotFoundError) {
-      throw new ApiError(ErrorType.Conflict, 'The task is no longer running (it timed out, failed over or was canceled).');
+      throw new ApiError(
+        ErrorType.Conflict,
+        'The task is no longer running (it timed out, failed over or was canceled).',
+      );
     }
     throw err;
   }

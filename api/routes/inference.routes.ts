@@ -9,11 +9,17 @@ import { runInference } from '../inference/run-inference';
 export function inferenceRoutes(deps: ApiDeps): Router<AuthState> {
   const router = new Router<AuthState>();
   router.post('/v1/chat/completions', async (ctx) => {
-    const body = validate<Record<string, unknown>>('ChatCompletionRequest', await readJsonBody(ctx, deps.config.api.maxBodyBytes));
+    const body = validate<Record<string, unknown>>(
+      'ChatCompletionRequest',
+      await readJsonBody(ctx, deps.config.api.maxBodyBytes),
+    );
     await runInference(deps, ctx, 'chat', body);
   });
   router.post('/v1/completions', async (ctx) => {
-    const body = validate<Record<string, unknown>>('CompletionRequest', await readJsonBody(ctx, deps.config.api.maxBodyBytes));
+    const body = validate<Record<string, unknown>>(
+      'CompletionRequest',
+      await readJsonBody(ctx, deps.config.api.maxBodyBytes),
+    );
     await runInference(deps, ctx, 'completion', body);
   });
   return router;

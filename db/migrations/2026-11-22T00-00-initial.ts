@@ -64,7 +64,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('finished_at', 'timestamptz')
     .addColumn('latency_ms', 'integer')
     .execute();
-  await db.schema.createIndex('requests_member_created_idx').on('requests').columns(['member_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('requests_member_created_idx')
+    .on('requests')
+    .columns(['member_id', 'created_at'])
+    .execute();
   // Load balancing counts in-flight requests per provider; a partial index keeps that cheap.
   await db.schema
     .createIndex('requests_in_flight_idx')

@@ -1,7 +1,7 @@
 /** Text endpoints of the demo provider (test fixture): shapes, determinism, streaming, tools. */
 import type { DemoProvider } from '../../demo-provider/server';
 import { DEMO_MODELS, startDemoProvider } from '../../demo-provider/server';
-import { expectError, postJson, readSse } from './demo-provider.helpers';
+import { postJson, readSse } from './demo-provider.helpers';
 
 interface ChatCompletion {
   id: string;

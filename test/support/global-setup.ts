@@ -40,7 +40,10 @@ export default async function globalSetup(): Promise<void> {
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
   });
   (globalThis as Record<string, unknown>).__services = [temporal, postgres, minio];
-  writeFileSync(path.join(dir, 'services.json'), JSON.stringify({ temporal: temporal.address, postgres: postgres.url }));
+  writeFileSync(
+    path.join(dir, 'services.json'),
+    JSON.stringify({ temporal: temporal.address, postgres: postgres.url }),
+  );
 }
 
 const quietLogger = {

@@ -16,7 +16,15 @@ export async function startRecordingUpstream(): Promise<RecordingUpstream> {
     req.on('end', () => {
       bodies.push(JSON.parse(raw) as Record<string, unknown>);
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ id: 'rec', object: 'chat.completion', created: 0, model: 'recorder', choices: [{ index: 0, message: { role: 'assistant', content: 'recorded' }, finish_reason: 'stop' }] }));
+      res.end(
+        JSON.stringify({
+          id: 'rec',
+          object: 'chat.completion',
+          created: 0,
+          model: 'recorder',
+          choices: [{ index: 0, message: { role: 'assistant', content: 'recorded' }, finish_reason: 'stop' }],
+        }),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import OpenAI from 'openai';
 import { ProviderAgent, type AgentOptions } from '../../agent/provider-agent';
@@ -7,7 +10,12 @@ import { connectTemporal, type TemporalClients } from '../../clients/temporal';
 import { loadConfig, type Config } from '../../config/config';
 import { createDb, type Db } from '../../db/database';
 import { createApiKey, createMember } from '../../db/repositories/member.repository';
-import { DEMO_MODELS, startDemoProvider, type DemoProvider, type DemoProviderOptions } from '../../demo-provider/server';
+import {
+  DEMO_MODELS,
+  startDemoProvider,
+  type DemoProvider,
+  type DemoProviderOptions,
+} from '../../demo-provider/server';
 import { freePort } from '../../scripts/services';
 import { createWorker } from '../../worker/create-worker';
 import { runDist, waitUntil, type Proc } from './processes';
@@ -40,15 +48,26 @@ export class TestStack {
     private readonly workerConnection: NativeConnection,
   ) {}
 
-  static async start(options: { env?: Record<string, string>; worker?: boolean; demo?: DemoProviderOptions } = {}): Promise<TestStack> {
+  static async start(
+    options: { env?: Record<string, string>; worker?: boolean; demo?: DemoProviderOptions } = {},
+  ): Promise<TestStack> {
     const config = await testConfig(options.env ?? {});
     const db = createDb(config.databaseUrl, 4);
     const workerConnection = await NativeConnection.connect({ address: config.temporal.address });
     const worker =
       options.worker === false
         ? undefined
-        : await createWorker({ config, db, connection: workerConnection, workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE });
-    const [api, demo, temporal] = await Promise.all([startApi(config), startDemoProvider(options.demo), connectTemporal(config)]);
+        : await createWorker({
+            config,
+            db,
+            connection: workerConnection,
+            workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE,
+          });
+    const [api, demo, temporal] = await Promise.all([
+      startApi(config),
+      startDemoProvider(options.demo),
+      connectTemporal(config),
+    ]);
     const stack = new TestStack(config, db, temporal, api, demo, worker, workerConnection);
     stack.extraEnv = options.env ?? {};
     stack.workerRun = worker?.run();
@@ -72,7 +91,13 @@ export class TestStack {
 
   /** Runs the compiled agent CLI as its own process in front of `upstream`. */
   async spawnAgent(member: TestMember, name: string, upstream = this.demo.url): Promise<Proc> {
-    const proc = this.track(runDist('agent/cli.js', ['--api-url', this.url, '--key', member.key, '--name', name, '--upstream', upstream, '--concurrency', '2'], {}));
+    const proc = this.track(
+      runDist(
+        'agent/cli.js',
+        ['--api-url', this.url, '--key', member.key, '--name', name, '--upstream', upstream, '--concurrency', '2'],
+        {},
+      ),
+    );
     await waitUntil(() => proc.output().includes('serving') || proc.child.exitCode !== null, `agent ${name} to start`);
     if (proc.child.exitCode !== null) throw new Error(`agent ${name} exited: ${proc.output()}`);
     return proc;
@@ -133,6 +158,28 @@ export class TestStack {
       workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE,
     });
     this.workerRun = this.worker.run();
+  }
+
+  /**
+   * With RECORD_HISTORIES=1, saves every workflow history of this stack under test/histories/
+   * for the replay test. Histories are committed, so a change that breaks replay shows up there.
+   */
+  async recordHistories(name: string): Promise<void> {
+    if (!process.env.RECORD_HISTORIES) return;
+    const dir = path.join(__dirname, '..', 'histories');
+    mkdirSync(dir, { recursive: true });
+    let n = 0;
+    const query = `TaskQueue = '${this.config.temporal.taskQueue}'`;
+    for await (const wf of this.temporal.client.workflow.list({ query })) {
+      const handle = this.temporal.client.workflow.getHandle(wf.workflowId, wf.runId);
+      await handle.result().catch(() => undefined);
+      const { status } = await handle.describe();
+      n += 1;
+      writeFileSync(
+        path.join(dir, `${name}-${n}-${status.name.toLowerCase()}.json`),
+        historyToJSON(await handle.fetchHistory()),
+      );
+    }
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,43 @@
+// @ts-check
+const tseslint = require('typescript-eslint');
+const importPlugin = require('eslint-plugin-import');
+const { builtinModules } = require('node:module');
+
+module.exports = tseslint.config(
+  { ignores: ['dist/**', '.tools/**', '.data/**', 'node_modules/**', 'coverage/**', '*.js'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: __dirname } },
+    plugins: { import: importPlugin },
+    settings: { 'import/resolver': { node: { extensions: ['.ts', '.js', '.json'] } } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'import/no-cycle': 'error',
+    },
+  },
+  {
+    // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no I/O modules,
+    // and nothing from the rest of the app except types.
+    files: ['workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: builtinModules
+            .flatMap((m) => [m, `node:${m}`])
+            .map((name) => ({ name, message: 'Workflow code must stay deterministic.' })),
+          patterns: [
+            {
+              group: ['../activities/*', '../api/*', '../db/*', '../clients/*', '../config/*', '../agent/*'],
+              allowTypeImports: true,
+              message: 'Workflows may only import types from the rest of the app.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+);

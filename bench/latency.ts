@@ -15,7 +15,7 @@
  */
 import os from 'node:os';
 import { BenchClient, runLoad, type Mode, type RunResult, type Target } from './client';
-import { profilePlatform, STEP_NOTES, type Profile } from './profile';
+import { profilePlatform, MARK_NOTES, type Profile } from './profile';
 import { startStack, type BenchStack } from './stack';
 import { stopAll } from '../scripts/services';
 import { ms, summarize, table, type Summary } from './stats';
@@ -205,9 +205,9 @@ function renderScenarioTable(results: ScenarioResult[], mode: Mode): string {
 }
 
 function renderProfile(profile: Profile, directP50: number | undefined): string {
-  const rows: string[][] = [['step (median over requests)', 'at ms', 'step ms', 'step p95', 'mostly']];
+  const rows: string[][] = [['event (ordered by median time)', 'at ms', 'step ms', 'step p95', 'what happened']];
   for (const s of profile.steps) {
-    const note = STEP_NOTES[s.step] ?? '';
+    const note = MARK_NOTES[s.step] ?? '';
     const seen = s.seen < profile.requests ? ` [seen in ${s.seen}/${profile.requests}]` : '';
     rows.push([s.step, ms(s.atMs), ms(s.stepMs), ms(s.stepP95Ms), note + seen]);
   }
@@ -254,28 +254,32 @@ function renderText(
   return out.join('\n');
 }
 
+/** Set by SIGINT, whose handler stops the services and exits 130. */
+let interrupted = false;
+
 async function main(): Promise<number> {
   const opts = parseArgs(process.argv.slice(2));
   const maxClients = Math.max(...opts.concurrency);
   const agentConcurrency = opts.agentConcurrency ?? Math.max(32, maxClients);
   const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
-  let stack: BenchStack | undefined;
-  let interrupted = false;
+  const booted: { stack?: BenchStack } = {};
   process.once('SIGINT', () => {
     interrupted = true;
     log('interrupted: stopping the services ...');
     const done = () => process.exit(130);
-    (stack ? stack.stop() : stopAll()).then(done, done);
+    (booted.stack ? booted.stack.stop() : stopAll()).then(done, done);
   });
 
   const info = machine();
-  stack = await startStack({
+  const stack = await startStack({
     agentConcurrency,
     temporalAddress: opts.temporalAddress,
     temporalDynamicConfig: opts.temporalDynamicConfig,
     log,
   });
+  booted.stack = stack;
+  if (interrupted) return 130;
   const client = new BenchClient(maxClients);
   try {
     const direct: Target = {
@@ -327,7 +331,7 @@ async function main(): Promise<number> {
       for (const mode of opts.modes) {
         if (interrupted) return 130;
         log(`profiling ${mode}: ${opts.profile} sequential platform requests with timestamps`);
-        profiles.push(await profilePlatform(client, platform, stack.temporal, mode, opts.profile));
+        profiles.push(await profilePlatform(client, platform, stack.temporal, stack.agent, mode, opts.profile));
       }
     }
 
@@ -358,8 +362,11 @@ async function main(): Promise<number> {
 }
 
 main().then(
-  (code) => process.exit(code),
+  (code) => {
+    if (!interrupted) process.exit(code);
+  },
   (err: unknown) => {
+    if (interrupted) return; // the SIGINT handler exits once the services are down
     process.stderr.write(`benchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   },

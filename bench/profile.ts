@@ -7,7 +7,10 @@
  */
 import { WorkflowClient, type Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { BenchClient, wallNow, type Mode, type Target } from './client';
+import { ProviderAgent } from '../agent/provider-agent';
+import { StreamHub } from '../api/streams/stream-hub';
+import { wallNow, type BenchClient, type Mode, type Target } from './client';
+import { setQueryHook } from './stack';
 import { median, percentile } from './stats';
 
 type Marks = Map<string, number>;
@@ -42,69 +45,115 @@ const HISTORY_MARKS: Partial<Record<number, string>> = {
   [EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED]: 'temporal: WorkflowExecutionCompleted',
 };
 
-/** What each step's duration mostly consists of, printed beside it. */
-export const STEP_NOTES: Record<string, string> = {
-  'api: workflow.start() called': 'HTTP parse, auth (Postgres key lookup), JSON-schema validation',
-  'api: workflow.start() returned': 'StartWorkflowExecution gRPC round trip',
-  'temporal: WorkflowExecutionStarted': '(server-side event time; before the start RPC returns)',
-  'worker: WorkflowTaskStarted #1': 'workflow task matched to the worker poller',
-  'worker: WorkflowTaskCompleted #1': 'workflow activation + local activity resolveProviders (Postgres reads + INSERT)',
-  'temporal: ActivityTaskScheduled (provider queue)': 'WFT completion recorded',
-  'temporal: ActivityTaskStarted (matched to a waiting poll)': 'matching to the gateway long-poll of the agent',
-  'agent: task received': 'PollActivityTaskQueue response -> gateway -> HTTP to the agent',
-  'agent: upstream call': 'agent parses the task',
-  'agent: upstream headers': 'demo provider (same work as the direct call)',
-  'agent: complete sent': 'agent reads and parses the upstream body',
-  'agent: stream POST opened': 'agent opens the streaming POST to the API',
-  'client: first content chunk': 'stream relayed API -> client',
-  'temporal: ActivityTaskCompleted': 'API route + RespondActivityTaskCompleted',
-  'agent: complete acknowledged': 'RPC answer -> API -> agent',
-  'worker: WorkflowTaskStarted #2': 'workflow task matched to the worker',
-  'worker: WorkflowTaskCompleted #2': 'workflow activation + local activity finishRequest (Postgres UPDATE)',
-  'temporal: WorkflowExecutionCompleted': 'WFT completion recorded',
-  'api: result() returned': 'GetWorkflowExecutionHistory long-poll wakes up and returns',
-  'client: response complete': 'Koa writes the body -> client',
+/** What each mark is; the step before it is the time since the previous row. */
+export const MARK_NOTES: Record<string, string> = {
+  'client: sent': 'benchmark client writes the request',
+  'api: workflow.start() called': 'after Koa, auth (cached key lookup) and JSON-schema validation',
+  'temporal: WorkflowExecutionStarted': 'server-side event time of the start',
+  'api: workflow.start() returned': 'StartWorkflowExecution answered',
+  'worker: WorkflowTaskStarted #1': 'first workflow task handed to the in-process worker',
+  'worker db: SELECT #1 sent': 'local activity resolveProviders: findCandidates',
+  'worker db: SELECT #1 done': '',
+  'worker db: INSERT #2 sent': 'local activity resolveProviders: insertRequest',
+  'worker db: INSERT #2 done': '',
+  'worker: WorkflowTaskCompleted #1': 'workflow task 1 done: marker + ScheduleActivityTask',
+  'temporal: ActivityTaskScheduled (provider queue)': 'task on provider.<id>',
+  'temporal: ActivityTaskStarted (matched to a waiting poll)':
+    "task handed to the gateway's waiting PollActivityTaskQueue",
+  'agent: task received': 'poll answered API -> agent over HTTP',
+  'agent: upstream call': 'agent calls the demo provider',
+  'agent: upstream headers': 'demo provider answered (this is the direct call)',
+  'agent: stream POST opened': 'agent starts streaming the body to the API',
+  'api: agent stream attached to the waiting client': 'API matches the agent stream to the client request',
+  'client: first content chunk': 'time to first token at the client',
+  'client: stream complete': '',
+  'agent: complete sent': 'agent posts the result to the API',
+  'temporal: ActivityTaskCompleted': 'API relayed RespondActivityTaskCompleted',
+  'agent: complete acknowledged': 'API answered the agent',
+  'worker: WorkflowTaskStarted #2': 'second workflow task handed to the worker',
+  'worker db: UPDATE #3 sent': 'local activity finishRequest',
+  'worker db: UPDATE #3 done': '',
+  'worker: WorkflowTaskCompleted #2': 'workflow task 2 done: marker + CompleteWorkflowExecution',
+  'temporal: WorkflowExecutionCompleted': '',
+  'api: result() returned': "API's GetWorkflowExecutionHistory long-poll returned",
+  'client: response complete': 'client has the whole body',
 };
 
-/** Patches the in-process API's WorkflowClient and the agent's fetch; returns the restore function. */
+/**
+ * Wraps, for the profile phase only: the API's WorkflowClient (start, result), the API's stream
+ * hub, the agent's task runner and its fetch calls (upstream, complete, stream), and the worker's
+ * Postgres queries. Every mark goes to the one request in flight (the profile is sequential and
+ * waits for each request to settle completely). Returns the restore function.
+ */
 function instrument(current: () => Marks | undefined, apiBase: string): () => void {
   const mark = (name: string) => {
     const marks = current();
     if (marks && !marks.has(name)) marks.set(name, wallNow());
   };
-  const proto = WorkflowClient.prototype as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
-  const originalStart = proto.start;
-  const originalResult = proto.result;
-  const originalFetch = globalThis.fetch;
+  type Method = (...args: unknown[]) => Promise<unknown>;
+  const restores: (() => void)[] = [];
+  const wrap = (
+    target: object,
+    method: string,
+    before?: (args: unknown[]) => void,
+    after?: (args: unknown[]) => void,
+  ) => {
+    const holder = target as Record<string, Method>;
+    const original = holder[method];
+    holder[method] = async function (this: unknown, ...args: unknown[]) {
+      before?.(args);
+      const value = await original.apply(this, args);
+      after?.(args);
+      return value;
+    };
+    restores.push(() => {
+      holder[method] = original;
+    });
+  };
 
-  proto.start = async function (this: unknown, ...args: unknown[]) {
-    mark('api: workflow.start() called');
-    const handle = await originalStart.apply(this, args);
-    mark('api: workflow.start() returned');
-    return handle;
-  };
-  proto.result = async function (this: unknown, ...args: unknown[]) {
-    const value = await originalResult.apply(this, args);
-    mark('api: result() returned');
-    return value;
-  };
+  wrap(
+    WorkflowClient.prototype,
+    'start',
+    () => mark('api: workflow.start() called'),
+    () => mark('api: workflow.start() returned'),
+  );
+  wrap(WorkflowClient.prototype, 'result', undefined, () => mark('api: result() returned'));
+  wrap(StreamHub.prototype, 'attach', () => mark('api: agent stream attached to the waiting client'));
+  // Private at compile time, a plain prototype method at run time; called once per polled task.
+  wrap(ProviderAgent.prototype, 'run', () => mark('agent: task received'));
+
+  // Numbered per request, so the same query of every request has the same mark.
+  let counted: Marks | undefined;
+  let queries = 0;
+  setQueryHook((verb, phase) => {
+    const marks = current();
+    if (!marks) return;
+    if (marks !== counted) {
+      counted = marks;
+      queries = 0;
+    }
+    if (phase === 'start') queries++;
+    mark(`worker db: ${verb} #${queries} ${phase === 'start' ? 'sent' : 'done'}`);
+  });
+  restores.push(() => setQueryHook(undefined));
+
+  const originalFetch = globalThis.fetch;
   globalThis.fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const isApi = url.startsWith(apiBase);
+    const upstream = !isApi && url.includes('/v1/');
     if (isApi && url.endsWith('/complete')) mark('agent: complete sent');
     if (isApi && url.endsWith('/stream')) mark('agent: stream POST opened');
-    if (!isApi && url.includes('/v1/')) mark('agent: upstream call');
+    if (upstream) mark('agent: upstream call');
     const res = await originalFetch(input, init);
-    if (isApi && url.includes('/agent/tasks?') && res.status === 200) mark('agent: task received');
     if (isApi && url.endsWith('/complete')) mark('agent: complete acknowledged');
-    if (!isApi && url.includes('/v1/')) mark('agent: upstream headers');
+    if (upstream) mark('agent: upstream headers');
     return res;
   };
-  return () => {
-    proto.start = originalStart;
-    proto.result = originalResult;
+  restores.push(() => {
     globalThis.fetch = originalFetch;
-  };
+  });
+  return () => restores.reverse().forEach((restore) => restore());
 }
 
 function timestampMs(ts: { seconds?: unknown; nanos?: number | null } | null | undefined): number | undefined {
@@ -135,6 +184,7 @@ export async function profilePlatform(
   client: BenchClient,
   target: Target,
   temporalClient: Client,
+  agent: ProviderAgent,
   mode: Mode,
   requests: number,
 ): Promise<Profile> {
@@ -146,19 +196,35 @@ export async function profilePlatform(
       const marks: Marks = new Map();
       current = marks;
       const sample = await client.call(target, mode);
-      current = undefined;
       marks.set('client: sent', sample.sentAt);
       if (sample.firstAt !== undefined) marks.set('client: first content chunk', sample.firstAt);
       marks.set(mode === 'sync' ? 'client: response complete' : 'client: stream complete', sample.doneAt);
-      // The response can beat the agent's bookkeeping by a hair; let it land before reading marks.
-      await new Promise((r) => setTimeout(r, 5));
-      if (sample.requestId) await historyMarks(temporalClient, `chat-${sample.requestId}`, marks);
+      if (!sample.requestId) throw new Error('the platform answered without an x-request-id');
+      const workflowId = `chat-${sample.requestId}`;
+      // Work that outlives the response (a streamed workflow finishing, the agent's last call)
+      // still belongs to this request: wait for it before the next one starts.
+      await settle(temporalClient, workflowId, agent);
+      current = undefined;
+      await historyMarks(temporalClient, workflowId, marks);
       all.push(marks);
     }
   } finally {
+    current = undefined;
     restore();
   }
   return { mode, requests, steps: toSteps(all) };
+}
+
+async function settle(client: Client, workflowId: string, agent: ProviderAgent): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  const handle = client.workflow.getHandle(workflowId);
+  for (;;) {
+    const { status } = await handle.describe();
+    if (status.name !== 'RUNNING' && agent.activeTasks === 0) break;
+    if (Date.now() > deadline) throw new Error(`${workflowId} did not settle within 10 s`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  await new Promise((r) => setTimeout(r, 5));
 }
 
 function toSteps(all: Marks[]): ProfileStep[] {

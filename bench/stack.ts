@@ -26,10 +26,14 @@ import { createApiKey, createMember } from '../db/repositories/member.repository
 import { DEMO_MODELS, startDemoProvider, type DemoProvider } from '../demo-provider/server';
 import {
   freePort,
+  listSearchAttributes,
+  SEARCH_ATTRIBUTES,
+  spawnChild,
   startMinio,
   startPostgres,
   startTemporal,
   stopAll,
+  temporalBin,
   type MinioServer,
   type PostgresServer,
   type TemporalServer,

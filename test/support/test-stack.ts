@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import OpenAI from 'openai';
 import { ProviderAgent, type AgentOptions } from '../../agent/provider-agent';
 import { startApi, type RunningApi } from '../../api/create-api';
@@ -19,6 +19,12 @@ import {
 import { freePort } from '../../scripts/services';
 import { createWorker } from '../../worker/create-worker';
 import { runDist, waitUntil, type Proc } from './processes';
+
+try {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+} catch {
+  // Already installed by an earlier test file in this process.
+}
 
 export interface TestMember {
   id: string;

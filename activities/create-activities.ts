@@ -9,10 +9,13 @@ import {
   type RequestOutcome,
 } from '../db/repositories/request.repository';
 import type { DispatchSettings } from '../workflows/definitions';
+import type { Storage } from '../clients/storage';
+import { createMediaActivities } from './media-activities';
 import { ErrorType } from '../workflows/errors';
 
 export interface ActivityDeps {
   db: Db;
+  storage: Storage;
   config: Pick<Config, 'dispatch'>;
 }
 
@@ -25,6 +28,7 @@ export interface ResolveInput {
   model: string;
   serviceType: string;
   workflowId: string;
+  requiredFeatures: string[];
 }
 
 export interface ResolvePlan {
@@ -33,7 +37,7 @@ export interface ResolvePlan {
 }
 
 /** The platform's activities, built once per worker from the clients they need. */
-export function createActivities({ db, config }: ActivityDeps) {
+export function createActivities({ db, storage, config }: ActivityDeps) {
   const dispatch: DispatchSettings = {
     pickupTimeoutMs: config.dispatch.pickupTimeoutMs,
     heartbeatTimeoutMs: config.dispatch.taskHeartbeatTimeoutMs,
@@ -47,7 +51,9 @@ export function createActivities({ db, config }: ActivityDeps) {
      */
     async resolveProviders(input: ResolveInput): Promise<ResolvePlan> {
       const all = await findCandidates(db, input.memberId, input.model, config.dispatch.onlineSeconds);
-      const matching = all.filter((c) => c.serviceType === input.serviceType && !input.exclude.includes(c.providerId));
+      const ofType = all.filter((c) => c.serviceType === input.serviceType);
+      const capable = ofType.filter((c) => input.requiredFeatures.every((f) => c.features.includes(f)));
+      const matching = capable.filter((c) => !input.exclude.includes(c.providerId));
       if (input.exclude.length > 0) {
         // A failover: the request is recorded already; the workflow decides what "none left" means.
         if (matching.length > 0) await recordAttempt(db, input.requestId, matching[0].providerId);
@@ -89,7 +95,23 @@ export function createActivities({ db, config }: ActivityDeps) {
     async finishRequest(input: { requestId: string; outcome: RequestOutcome }): Promise<void> {
       await finishRequest(db, input.requestId, input.outcome);
     },
+
+    ...createMediaActivities({ db, storage }),
   };
+}
+
+/** Why no provider can take the request: unknown model, wrong kind of model, or a missing feature. */
+function refusal(input: ResolveInput, servedAs: string | undefined, rightType: boolean): ApplicationFailure {
+  const fail = (type: ErrorType, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
+  if (!servedAs) return fail(ErrorType.NoProvider, `No online provider serving model '${input.model}' for this user.`);
+  if (!rightType) {
+    return fail(
+      ErrorType.WrongServiceType,
+      `Model '${input.model}' is a ${servedAs} model; this endpoint needs a ${input.serviceType} model.`,
+    );
+  }
+  const features = input.requiredFeatures.map((f) => `'${f}'`).join(', ');
+  return fail(ErrorType.InvalidRequest, `Model '${input.model}' does not support ${features}.`);
 }
 
 export type PlatformActivities = ReturnType<typeof createActivities>;

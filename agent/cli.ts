@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { advertisedModels } from './advertised-models';
 import type { AdvertisedModel } from './agent-api';
 import { ProviderAgent } from './provider-agent';
 import { discoverModels, type UpstreamMap } from './upstream';
@@ -13,7 +14,8 @@ Runs a provider agent beside your local model servers. Outbound HTTPS only.
   --name <name>         provider name shown as owned_by (letters, digits, . _ -)
   --upstream <url>      base URL of an OpenAI-compatible server (Ollama, vLLM, llama.cpp, LM Studio);
                         repeat as <service_type>=<url> to route other modalities elsewhere
-  --models <file>       JSON list of models to advertise (default: the upstream's /v1/models, as llm)
+  --models <file>       JSON list of models to advertise (default: the upstream's /v1/models, as llm
+                        unless an entry gives its service_type and capabilities)
   --concurrency <n>     tasks at once (default 1)
   --shared              let other members use this provider
 `;
@@ -40,9 +42,10 @@ async function main(): Promise<void> {
   }
   const concurrency = Number(values.concurrency ?? 1);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error('--concurrency must be a positive integer');
+  const skipped = (id: string, reason: string) => process.stderr.write(`not advertising '${id}': ${reason}\n`);
   const models: AdvertisedModel[] = values.models
-    ? (JSON.parse(readFileSync(values.models, 'utf8')) as AdvertisedModel[])
-    : await discoverModels(upstreams.default);
+    ? advertisedModels(JSON.parse(readFileSync(values.models, 'utf8')), skipped)
+    : await discoverModels(upstreams.default, skipped);
   const agent = new ProviderAgent({
     apiUrl: values['api-url'] ?? process.env.INFERENCE_CLUB_URL ?? 'http://127.0.0.1:8080',
     key,

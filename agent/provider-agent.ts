@@ -1,5 +1,8 @@
+import { advertisedModels } from './advertised-models';
 import { AgentApi, AgentApiError, type AdvertisedModel, type PolledTask } from './agent-api';
-import { callUpstream, UpstreamUnreachable, type UpstreamMap } from './upstream';
+import { forwardTask } from './forward-task';
+import { TaskFailure, describe } from './task-failure';
+import type { UpstreamMap } from './upstream';
 
 export interface AgentOptions {
   apiUrl: string;
@@ -29,9 +32,12 @@ export class ProviderAgent {
   private heartbeatTimer?: NodeJS.Timeout;
   private loops: Promise<void>[] = [];
   private stopping = false;
+  /** What the heartbeat advertises: the options' models, cut to the fields the platform accepts. */
+  readonly models: AdvertisedModel[];
 
   constructor(private readonly opts: AgentOptions) {
     this.api = new AgentApi(opts.apiUrl.replace(/\/+$/, ''), opts.key);
+    this.models = advertisedModels(opts.models, (id, reason) => this.log(`not advertising '${id}': ${reason}`));
   }
 
   get id(): string | undefined {
@@ -68,7 +74,7 @@ export class ProviderAgent {
       name: this.opts.name,
       shared: this.opts.shared ?? false,
       concurrency: this.opts.concurrency ?? 1,
-      models: this.opts.models,
+      models: this.models,
     });
     this.providerId = res.provider_id;
     return res.heartbeat_interval_seconds * 1000;
@@ -92,44 +98,33 @@ export class ProviderAgent {
 
   private async run(polled: PolledTask): Promise<void> {
     const { token, task } = polled;
-    const upstream = new AbortController();
-    this.inFlight.set(token, upstream);
+    const work = new AbortController();
+    this.inFlight.set(token, work);
     const beat = setInterval(
       () => {
         this.api.taskHeartbeat(token).then(
-          (r) => r.cancel_requested && upstream.abort(new Error('canceled')),
+          (r) => r.cancel_requested && work.abort(new Error('canceled')),
           (err: unknown) => this.log(`task heartbeat failed: ${describe(err)}`),
         );
       },
       Math.max(200, Math.min(2000, polled.heartbeat_timeout_ms / 3 || 2000)),
     );
     try {
-      const res = await callUpstream(this.opts.upstreams, task, upstream.signal);
-      const isStream = (res.headers.get('content-type') ?? '').includes('text/event-stream');
-      if (res.ok && task.stream && isStream && res.body) {
-        await this.api.stream(token, res.body, upstream.signal);
-        await this.api.complete(token, { status: res.status });
-        return;
+      const forwarded = await forwardTask(this.opts.upstreams, task, work.signal);
+      if ('stream' in forwarded) {
+        await this.api.stream(token, forwarded.stream, work.signal);
+        await this.api.complete(token, { status: forwarded.status });
+      } else {
+        await this.api.complete(token, forwarded.result);
       }
-      const text = await res.text();
-      if (!res.ok) {
-        await this.api.fail(token, {
-          type: 'upstream_error',
-          status: res.status,
-          message: upstreamMessage(res.status, text),
-        });
-        return;
-      }
-      const body = parseJson(text);
-      const usage = (body as { usage?: Record<string, unknown> } | undefined)?.usage;
-      await this.api.complete(token, { status: res.status, body, usage });
     } catch (err) {
-      await this.reportFailure(token, upstream.signal, err);
+      await this.reportFailure(token, work.signal, err);
     } finally {
       clearInterval(beat);
       this.inFlight.delete(token);
-      // Whatever ended the task (a client that left mid-stream included), stop the local server's work.
-      upstream.abort(new Error('task ended'));
+      // Whatever ended the task (a client that left mid-stream included), stop the local server's
+      // work and any transfer of this task still running.
+      work.abort(new Error('task ended'));
     }
   }
 
@@ -139,8 +134,8 @@ export class ProviderAgent {
     const failure =
       reason === 'agent_shutdown'
         ? { type: 'agent_shutdown', message: 'the provider agent shut down before finishing' }
-        : err instanceof UpstreamUnreachable
-          ? { type: 'upstream_unreachable', message: err.message }
+        : err instanceof TaskFailure
+          ? err.report()
           : { type: 'upstream_error', message: `local server failed: ${describe(err)}` };
     await this.api.fail(token, failure).catch((e: unknown) => {
       // 409: the task already ended (timed out or canceled); nothing left to report.
@@ -151,23 +146,6 @@ export class ProviderAgent {
   private log(msg: string): void {
     (this.opts.log ?? ((m: string) => process.stderr.write(`[agent ${this.opts.name}] ${m}\n`)))(msg);
   }
-}
-
-function upstreamMessage(status: number, text: string): string {
-  const parsed = parseJson(text) as { error?: { message?: string } } | undefined;
-  return `local server answered ${status}: ${parsed?.error?.message ?? text.slice(0, 500)}`;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 function sleep(ms: number): Promise<void> {

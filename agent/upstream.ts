@@ -1,18 +1,34 @@
 import type { ProviderTask } from '../workflows/definitions';
+import { advertisedModels, type SkipNotice } from './advertised-models';
+import type { AdvertisedModel } from './agent-api';
+import { TaskFailure } from './task-failure';
 
 /** The member's local model servers, by service type, e.g. { llm: 'http://127.0.0.1:11434/v1' }. */
 export type UpstreamMap = Partial<Record<string, string>> & { default: string };
 
-export class UpstreamUnreachable extends Error {}
+/** The local server could not be reached at all, so another provider may still answer. */
+export class UpstreamUnreachable extends TaskFailure {
+  constructor(message: string) {
+    super('upstream_unreachable', message);
+  }
+}
 
-/** Forwards a task's body unchanged to the member's local OpenAI-compatible server. */
-export async function callUpstream(upstreams: UpstreamMap, task: ProviderTask, signal: AbortSignal): Promise<Response> {
-  const base = (upstreams[task.serviceType] ?? upstreams.default).replace(/\/+$/, '').replace(/\/v1$/, '');
+/** POSTs a prepared body (JSON, or form data for multipart endpoints) to the task's local server. */
+export async function callUpstream(
+  upstreams: UpstreamMap,
+  task: ProviderTask,
+  body: Record<string, unknown> | FormData,
+  signal: AbortSignal,
+): Promise<Response> {
+  const base = baseOf(upstreams[task.serviceType] ?? upstreams.default);
+  // fetch writes the multipart content type itself, boundary included.
+  const headers: Record<string, string> = { accept: acceptFor(task) };
+  if (!(body instanceof FormData)) headers['content-type'] = 'application/json';
   try {
     return await fetch(`${base}${task.endpoint}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: task.stream ? 'text/event-stream' : 'application/json' },
-      body: JSON.stringify(task.body),
+      headers,
+      body: body instanceof FormData ? body : JSON.stringify(body),
       signal,
     });
   } catch (err) {
@@ -24,14 +40,21 @@ export async function callUpstream(upstreams: UpstreamMap, task: ProviderTask, s
 }
 
 /** Lists the local server's models for the heartbeat, as text models unless it says otherwise. */
-export async function discoverModels(baseUrl: string): Promise<{ id: string; service_type: string }[]> {
-  const base = baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
+export async function discoverModels(baseUrl: string, onSkip?: SkipNotice): Promise<AdvertisedModel[]> {
+  const base = baseOf(baseUrl);
   const res = await fetch(`${base}/v1/models`);
   if (!res.ok) throw new Error(`GET ${base}/v1/models answered ${res.status}`);
-  const list = (await res.json()) as { data?: Record<string, unknown>[] };
-  return (list.data ?? []).map((m) => ({
-    ...m,
-    id: String(m.id),
-    service_type: typeof m.service_type === 'string' ? m.service_type : 'llm',
-  }));
+  const list = (await res.json()) as { data?: unknown };
+  return advertisedModels(list.data ?? [], onSkip);
+}
+
+function baseOf(url: string): string {
+  return url.replace(/\/+$/, '').replace(/\/v1$/, '');
+}
+
+function acceptFor(task: ProviderTask): string {
+  if (task.stream) return 'text/event-stream';
+  // Media servers answer with the file itself; transcriptions may answer text/plain.
+  if (task.outputs?.mode === 'raw') return '*/*';
+  return task.serviceType === 'llm' ? 'application/json' : 'application/json, text/plain;q=0.9, */*;q=0.8';
 }

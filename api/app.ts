@@ -7,6 +7,10 @@ import { requireMember } from './http/auth';
 import { errorMiddleware } from './http/error-middleware';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 import { agentRoutes } from './routes/agent.routes';
+import { assetsRoutes } from './routes/assets.routes';
+import { mediaRoutes } from './routes/media.routes';
+import { uploadMediaRoutes } from './routes/upload-media.routes';
+import { voiceSamplesRoutes } from './routes/voice-samples.routes';
 import { inferenceRoutes } from './routes/inference.routes';
 import { internalRoutes } from './routes/internal.routes';
 import { modelsRoutes } from './routes/models.routes';
@@ -25,7 +29,15 @@ export class App {
       ctx.body = buildOpenApiDocument(`${deps.config.api.publicBaseUrl}`);
     });
     const internal = internalRoutes(deps);
-    const authed = [modelsRoutes(deps), inferenceRoutes(deps), agentRoutes(deps)];
+    const authed = [
+      modelsRoutes(deps),
+      inferenceRoutes(deps),
+      mediaRoutes(deps),
+      uploadMediaRoutes(deps),
+      assetsRoutes(deps),
+      voiceSamplesRoutes(deps),
+      agentRoutes(deps),
+    ];
 
     const auth = requireMember(deps.db);
     this.koa.use(errorMiddleware(deps.logger));

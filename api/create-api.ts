@@ -18,7 +18,8 @@ export async function startApi(config: Config): Promise<RunningApi> {
   const logger = createLogger('api', config.logLevel);
   const db = createDb(config.databaseUrl);
   const temporal = await connectTemporal(config);
-  await ensureBucket(createStorage(config), config.s3.region);
+  const storage = createStorage(config);
+  await ensureBucket(storage, config.s3.region);
   const gateway = new AgentGateway(
     temporal.connection,
     temporal.client,
@@ -26,7 +27,7 @@ export async function startApi(config: Config): Promise<RunningApi> {
     config.api.gatewaySecret,
     config.dispatch.agentPollMs,
   );
-  const app = new App({ config, db, temporal, logger, hub: new StreamHub(), gateway });
+  const app = new App({ config, db, storage, temporal, logger, hub: new StreamHub(), gateway });
   const url = await app.start();
   return {
     app,

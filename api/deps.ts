@@ -1,6 +1,7 @@
 import type { Config } from '../config/config';
 import type { TemporalClients } from '../clients/temporal';
 import type { Logger } from '../clients/logger';
+import type { Storage } from '../clients/storage';
 import type { Db } from '../db/database';
 import type { AgentGateway } from './gateway/agent-gateway';
 import type { StreamHub } from './streams/stream-hub';
@@ -9,6 +10,7 @@ import type { StreamHub } from './streams/stream-hub';
 export interface ApiDeps {
   config: Config;
   db: Db;
+  storage: Storage;
   temporal: TemporalClients;
   logger: Logger;
   hub: StreamHub;

@@ -190,6 +190,10 @@ export async function profilePlatform(
 ): Promise<Profile> {
   let current: Marks | undefined;
   const all: Marks[] = [];
+  // Workflows of the load runs may still be finishing (streams end before their workflow does).
+  const quietBy = Date.now() + 10_000;
+  while (agent.activeTasks > 0 && Date.now() < quietBy) await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, 1000));
   const restore = instrument(() => current, target.baseUrl);
   try {
     for (let i = 0; i < requests; i++) {

@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import { Pool } from 'pg';
+import type { AssetTable, VoiceSampleTable } from './tables/asset.table';
 import type { ApiKeyTable, MemberTable } from './tables/member.table';
 import type { ProviderModelTable, ProviderTable } from './tables/provider.table';
 import type { RequestTable } from './tables/request.table';
@@ -10,6 +11,8 @@ export interface Database {
   providers: ProviderTable;
   provider_models: ProviderModelTable;
   requests: RequestTable;
+  assets: AssetTable;
+  voice_samples: VoiceSampleTable;
 }
 
 export type Db = Kysely<Database>;

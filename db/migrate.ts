@@ -1,10 +1,12 @@
 import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Db } from './database';
 import * as initial from './migrations/2026-11-22T00-00-initial';
+import * as assets from './migrations/2026-11-22T01-00-assets';
 
 // A static list rather than a folder scan, so migrations run the same from ts sources and dist.
 const MIGRATIONS: Record<string, Migration> = {
   '2026-11-22T00-00-initial': initial,
+  '2026-11-22T01-00-assets': assets,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

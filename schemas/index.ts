@@ -1,3 +1,12 @@
+import imageGenerationRequest from './image-generation-request.schema.json';
+import imageEditFields from './image-edit-fields.schema.json';
+import transcriptionFields from './transcription-fields.schema.json';
+import speechRequest from './speech-request.schema.json';
+import voiceGenerationRequest from './voice-generation-request.schema.json';
+import musicGenerationRequest from './music-generation-request.schema.json';
+import videoGenerationRequest from './video-generation-request.schema.json';
+import meshGenerationRequest from './mesh-generation-request.schema.json';
+import voiceSampleFields from './voice-sample-fields.schema.json';
 import agentHeartbeat from './agent-heartbeat.schema.json';
 import agentTaskFailure from './agent-task-failure.schema.json';
 import agentTaskResult from './agent-task-result.schema.json';
@@ -17,6 +26,15 @@ export const SCHEMAS = {
   AgentHeartbeat: agentHeartbeat,
   AgentTaskResult: agentTaskResult,
   AgentTaskFailure: agentTaskFailure,
+  ImageGenerationRequest: imageGenerationRequest,
+  ImageEditFields: imageEditFields,
+  TranscriptionFields: transcriptionFields,
+  SpeechRequest: speechRequest,
+  VoiceGenerationRequest: voiceGenerationRequest,
+  MusicGenerationRequest: musicGenerationRequest,
+  VideoGenerationRequest: videoGenerationRequest,
+  MeshGenerationRequest: meshGenerationRequest,
+  VoiceSampleFields: voiceSampleFields,
 } as const;
 
 export type SchemaId = keyof typeof SCHEMAS;

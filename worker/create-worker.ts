@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { createStorage } from '../clients/storage';
 import type { Config } from '../config/config';
 import type { Db } from '../db/database';
 
@@ -25,7 +26,7 @@ export async function createWorker({ config, db, connection, workflowBundlePath 
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    activities: createActivities({ db, config }),
+    activities: createActivities({ db, storage: createStorage(config), config }),
     ...workflows,
   });
 }

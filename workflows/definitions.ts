@@ -9,6 +9,14 @@ export type ServiceType = (typeof SERVICE_TYPES)[number];
 export const REQUEST_KINDS = {
   chat: { serviceType: 'llm', endpoint: '/v1/chat/completions' },
   completion: { serviceType: 'llm', endpoint: '/v1/completions' },
+  image: { serviceType: 'image', endpoint: '/v1/images/generations' },
+  'image-edit': { serviceType: 'image', endpoint: '/v1/images/edits' },
+  transcription: { serviceType: 'stt', endpoint: '/v1/audio/transcriptions' },
+  speech: { serviceType: 'tts', endpoint: '/v1/audio/speech' },
+  voice: { serviceType: 'tts', endpoint: '/v1/voice/generations' },
+  music: { serviceType: 'music', endpoint: '/v1/music/generations' },
+  video: { serviceType: 'video', endpoint: '/v1/videos/generations' },
+  mesh: { serviceType: 'mesh', endpoint: '/v1/3d/generations' },
 } as const satisfies Record<string, { serviceType: ServiceType; endpoint: string }>;
 export type RequestKind = keyof typeof REQUEST_KINDS;
 
@@ -28,6 +36,21 @@ export interface StreamTarget {
   relayUrl: string;
 }
 
+/** An input the client uploaded, already stored in the bucket under `key`. */
+export interface InputFile {
+  /**
+   * Multipart field name (`image`, `mask`, `file`) when the task is sent as multipart; for JSON
+   * tasks, a dotted path in the body where the agent puts the file's URL (`speakers.S1`).
+   */
+  field: string;
+  key: string;
+  filename: string;
+  contentType: string;
+}
+
+/** How the provider returns binary outputs: inline base64 in `data[i].b64_json`, or the raw body. */
+export type OutputMode = 'b64_json' | 'raw';
+
 export interface InferenceInput {
   requestId: string;
   memberId: string;
@@ -36,15 +59,41 @@ export interface InferenceInput {
   /** The client's body with the platform's own fields removed; forwarded unchanged. */
   body: Record<string, unknown>;
   stream: StreamTarget | null;
+  /** Features the chosen model must advertise (`vision`, `tool-use`, `voice-cloning`, ...). */
+  requiredFeatures?: string[];
+  /** Uploaded inputs; the agent fetches them through presigned GET URLs. */
+  files?: InputFile[];
+  /** `multipart` for endpoints whose upstream takes form data (image edits, transcriptions). */
+  encoding?: 'json' | 'multipart';
+  /** How many binary outputs to expect, and how the upstream returns them. */
+  outputs?: { count: number; mode: OutputMode };
+}
+
+/** A stored output, as recorded in the assets table. */
+export interface StoredAsset {
+  id: string;
+  key: string;
+  contentType: string;
+  bytes: number;
 }
 
 export interface InferenceOutput {
   requestId: string;
   providerId: string;
   status: number;
-  /** The upstream JSON answer; absent when it was streamed straight to the client. */
+  /** The upstream JSON answer (binary outputs removed); absent when it was streamed to the client. */
   body?: unknown;
   usage?: Usage;
+  /** Binary outputs, in order, stored in the bucket. */
+  assets?: StoredAsset[];
+}
+
+/** A presigned URL the agent may use, valid for the task's lifetime only. */
+export interface TaskFile {
+  field: string;
+  url: string;
+  filename: string;
+  contentType: string;
 }
 
 /** What the workflow hands a provider agent through its task queue. */
@@ -54,12 +103,26 @@ export interface ProviderTask {
   endpoint: string;
   body: Record<string, unknown>;
   stream: StreamTarget | null;
+  /** Inputs to fetch (GET); sent as multipart fields or injected into the JSON body by `field`. */
+  files?: TaskFile[];
+  encoding?: 'json' | 'multipart';
+  /** Where to upload binary outputs (PUT, in order), and how the upstream returns them. */
+  outputs?: { urls: string[]; mode: OutputMode };
+}
+
+/** One binary output the agent uploaded to `task.outputs.urls[index]`. */
+export interface UploadedOutput {
+  index: number;
+  content_type: string;
+  bytes: number;
 }
 
 export interface ProviderTaskResult {
   status: number;
+  /** The upstream JSON answer with inline base64 outputs removed; absent for raw outputs. */
   body?: unknown;
   usage?: Usage;
+  outputs?: UploadedOutput[];
 }
 
 /**

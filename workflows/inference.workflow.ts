@@ -36,7 +36,10 @@ export async function inferenceWorkflow(input: InferenceInput): Promise<Inferenc
       model: input.model,
       serviceType,
       workflowId: workflowInfo().workflowId,
+      requiredFeatures: input.requiredFeatures ?? [],
     });
+  const files = input.files ?? [];
+  const media = files.length > 0 || input.outputs !== undefined;
 
   // Candidates are re-read after every failure: a provider that came online meanwhile counts.
   let lastError = 'no provider answered';

@@ -7,8 +7,6 @@ import {
   SEARCH_ATTRIBUTES,
   workflowIdFor,
   type InferenceInput,
-  type RequestKind,
-  type StreamTarget,
 } from '../../workflows/definitions';
 import type { ApiDeps } from '../deps';
 
@@ -40,36 +38,23 @@ export interface StartedInference {
 /** Starts the inference workflow with ids, search attributes and a memo an operator can search by. */
 export async function startInference(
   { temporal, config }: Pick<ApiDeps, 'temporal' | 'config'>,
-  input: {
-    requestId: string;
-    memberId: string;
-    memberName: string;
-    kind: RequestKind;
-    body: Record<string, unknown>;
-    stream: StreamTarget | null;
-  },
+  input: Omit<InferenceInput, 'model'> & { memberName: string },
 ): Promise<StartedInference> {
   const model = String(input.body.model);
-  const args: InferenceInput = {
-    requestId: input.requestId,
-    memberId: input.memberId,
-    kind: input.kind,
-    model,
-    body: input.body,
-    stream: input.stream,
-  };
+  const { memberName, ...rest } = input;
+  const args: InferenceInput = { ...rest, model };
   const handle = await temporal.client.workflow.start<typeof inferenceWorkflow>('inferenceWorkflow', {
     taskQueue: config.temporal.taskQueue,
     workflowId: workflowIdFor(input.kind, input.requestId),
     args: [args],
     typedSearchAttributes: [
-      { key: keys.member, value: input.memberName },
+      { key: keys.member, value: memberName },
       { key: keys.model, value: model },
       { key: keys.serviceType, value: REQUEST_KINDS[input.kind].serviceType },
       { key: keys.kind, value: input.kind },
     ],
-    memo: { title: `${input.kind} ${model} for ${input.memberName}` },
-    staticSummary: `${input.kind} · ${model} · ${input.memberName}${input.stream ? ' · stream' : ''}`,
+    memo: { title: `${input.kind} ${model} for ${memberName}` },
+    staticSummary: `${input.kind} · ${model} · ${memberName}${input.stream ? ' · stream' : ''}`,
   });
   return { requestId: input.requestId, handle };
 }

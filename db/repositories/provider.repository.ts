@@ -93,6 +93,7 @@ export async function listVisibleModels(db: Db, memberId: string, onlineSeconds:
 export interface Candidate {
   providerId: string;
   serviceType: string;
+  features: string[];
   inFlight: number;
   concurrency: number;
 }
@@ -113,6 +114,7 @@ export async function findCandidates(
     .select((eb) => [
       'p.id as providerId',
       'pm.service_type as serviceType',
+      'pm.supported_features as features',
       'p.concurrency as concurrency',
       sql<boolean>`p.member_id = ${memberId}`.as('own'),
       eb
@@ -129,7 +131,13 @@ export async function findCandidates(
   return rows
     .map((r) => ({ ...r, inFlight: Number(r.inFlight ?? 0) }))
     .sort((a, b) => a.inFlight / a.concurrency - b.inFlight / b.concurrency || Number(b.own) - Number(a.own))
-    .map(({ providerId, serviceType, inFlight, concurrency }) => ({ providerId, serviceType, inFlight, concurrency }));
+    .map(({ providerId, serviceType, features, inFlight, concurrency }) => ({
+      providerId,
+      serviceType,
+      features,
+      inFlight,
+      concurrency,
+    }));
 }
 
 function onlineSince(seconds: number) {
@@ -138,4 +146,35 @@ function onlineSince(seconds: number) {
 
 function isUuid(value: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}
+
+export interface ServedModel {
+  serviceTypes: string[];
+  features: string[];
+  voices: Voice[];
+}
+
+/** What the online providers the member may use say about `modelId`, merged; null when none serve it. */
+export async function describeServedModel(
+  db: Db,
+  memberId: string,
+  modelId: string,
+  onlineSeconds: number,
+): Promise<ServedModel | null> {
+  const rows = await db
+    .selectFrom('provider_models as pm')
+    .innerJoin('providers as p', 'p.id', 'pm.provider_id')
+    .select(['pm.service_type', 'pm.supported_features', 'pm.voices'])
+    .where('pm.model_id', '=', modelId)
+    .where(onlineSince(onlineSeconds))
+    .where((eb) => eb.or([eb('p.member_id', '=', memberId), eb('p.shared', '=', true)]))
+    .execute();
+  if (rows.length === 0) return null;
+  const voices = new Map<string, Voice>();
+  for (const row of rows) for (const v of row.voices) voices.set(v.id, v);
+  return {
+    serviceTypes: [...new Set(rows.map((r) => r.service_type))],
+    features: [...new Set(rows.flatMap((r) => r.supported_features))],
+    voices: [...voices.values()],
+  };
 }

@@ -1,0 +1,66 @@
+import type { Context } from 'koa';
+import type { InferenceOutput, StoredAsset } from '../../workflows/definitions';
+import { ErrorType } from '../../workflows/errors';
+import type { ApiDeps } from '../deps';
+import { ApiError } from '../http/api-error';
+
+export const assetUrl = (deps: Pick<ApiDeps, 'config'>, id: string) => `${deps.config.api.publicBaseUrl}/api/inference/assets/${id}/`;
+
+function firstAsset(output: InferenceOutput): StoredAsset {
+  const asset = output.assets?.[0];
+  if (!asset) throw new ApiError(ErrorType.UpstreamError, 'The provider returned no output.');
+  return asset;
+}
+
+/** Answers like OpenAI's audio endpoints: the raw bytes (read back from the bucket) with their type. */
+export async function respondRaw(deps: ApiDeps, ctx: Context, output: InferenceOutput): Promise<void> {
+  const asset = firstAsset(output);
+  ctx.set('x-asset-url', assetUrl(deps, asset.id));
+  ctx.type = asset.contentType;
+  ctx.length = asset.bytes;
+  ctx.body = await deps.storage.client.getObject(deps.storage.bucket, asset.key);
+}
+
+/** OpenAI's image response: asset URLs, plus the bytes inline when `b64_json` was asked for. */
+export async function respondImages(deps: ApiDeps, ctx: Context, output: InferenceOutput, b64: boolean): Promise<void> {
+  const upstream = (output.body ?? {}) as { created?: number; data?: Record<string, unknown>[] };
+  const assets = output.assets ?? [];
+  if (assets.length === 0) throw new ApiError(ErrorType.UpstreamError, 'The provider returned no image.');
+  const data = await Promise.all(
+    assets.map(async (asset, i) => ({
+      ...(upstream.data?.[i] ?? {}),
+      url: assetUrl(deps, asset.id),
+      ...(b64 && { b64_json: (await readObject(deps, asset.key)).toString('base64') }),
+    })),
+  );
+  ctx.body = { created: upstream.created ?? Math.floor(Date.now() / 1000), data };
+}
+
+export function respondMesh(deps: ApiDeps, ctx: Context, output: InferenceOutput, format: string): void {
+  ctx.body = {
+    created: Math.floor(Date.now() / 1000),
+    data: (output.assets ?? []).map((a) => ({ url: assetUrl(deps, a.id), format, content_type: a.contentType, bytes: a.bytes })),
+  };
+  if (!output.assets?.length) throw new ApiError(ErrorType.UpstreamError, 'The provider returned no mesh.');
+}
+
+/** Transcripts carry the duration measured from the uploaded audio, not the provider's claim. */
+export function respondTranscription(ctx: Context, output: InferenceOutput, format: string): void {
+  const measured = output.usage?.seconds;
+  if (format === 'text') {
+    ctx.type = 'text/plain; charset=utf-8';
+    ctx.body = typeof output.body === 'string' ? output.body : String((output.body as { text?: string })?.text ?? '');
+    return;
+  }
+  const body = (typeof output.body === 'object' && output.body ? output.body : { text: String(output.body ?? '') }) as Record<string, unknown>;
+  const upstreamSeconds = (body.usage as { seconds?: number } | undefined)?.seconds;
+  const usage = { type: 'duration', seconds: typeof measured === 'number' ? measured : (upstreamSeconds ?? null) };
+  ctx.body = format === 'verbose_json' ? { ...body, usage } : { text: body.text ?? '', usage };
+}
+
+async function readObject(deps: ApiDeps, key: string): Promise<Buffer> {
+  const stream = await deps.storage.client.getObject(deps.storage.bucket, key);
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}

@@ -54,18 +54,37 @@ export async function inferenceWorkflow(input: InferenceInput): Promise<Inferenc
       retry: { maximumAttempts: 1 },
     });
     try {
+      // Presigned URLs are minted per attempt, so a failover never inherits expired ones.
+      const prepared = media
+        ? await platform.prepareTask({ requestId: input.requestId, files, outputs: input.outputs ?? null })
+        : undefined;
       const result = await provider.runProviderTask({
         requestId: input.requestId,
         serviceType,
         endpoint,
         body: input.body,
         stream: input.stream,
+        ...(prepared && { files: prepared.files, outputs: prepared.outputs, encoding: input.encoding }),
       });
-      await platform.finishRequest({
+      const collected = media
+        ? await platform.collectOutputs({
+            requestId: input.requestId,
+            memberId: input.memberId,
+            kind: input.kind,
+            files,
+            uploaded: result.outputs ?? [],
+          })
+        : undefined;
+      const usage = collected ? { ...result.usage, ...collected.usage } : result.usage;
+      await platform.finishRequest({ requestId: input.requestId, outcome: { status: 'PROCESSED', usage } });
+      return {
         requestId: input.requestId,
-        outcome: { status: 'PROCESSED', usage: result.usage },
-      });
-      return { requestId: input.requestId, providerId, ...result };
+        providerId,
+        status: result.status,
+        body: result.body,
+        usage,
+        assets: collected?.assets,
+      };
     } catch (err) {
       if (isCancellation(err)) {
         await CancellationScope.nonCancellable(() =>

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { forwardTask, type Forwarded } from '../../agent/forward-task';
 import { TaskFailure } from '../../agent/task-failure';
+import { storeRawOutput } from '../../agent/task-outputs';
 import type { UpstreamMap } from '../../agent/upstream';
 import { startDemoProvider, type DemoProvider } from '../../demo-provider/server';
 import { encodePng, pngSize } from '../../demo-provider/png';
@@ -199,6 +200,20 @@ test.each([
     expect(bytes.toString('latin1', 0, 12)).toContain(magic);
   },
 );
+
+test('a raw answer without a meaningful content type is stored as what its bytes are', async () => {
+  const { urls, names } = slots(2);
+  const wav = files.files.get('speech.wav') as Buffer;
+  const signal = new AbortController().signal;
+  const octet = new Response(wav, { headers: { 'content-type': 'application/octet-stream' } });
+  expect(await storeRawOutput(octet, urls.slice(0, 1), signal)).toEqual([
+    { index: 0, content_type: 'audio/wav', bytes: wav.length },
+  ]);
+  expect(files.puts.get(names[0])?.contentType).toBe('audio/wav');
+  const json = new Response('{"url":"x"}', { headers: { 'content-type': 'application/json' } });
+  await expect(storeRawOutput(json, urls.slice(1), signal)).rejects.toThrow('answered JSON instead of a file');
+  expect(files.puts.has(names[1])).toBe(false);
+});
 
 test('voice generation: a JSON task gets each input URL at its dotted path', async () => {
   const body = { model: 'demo-dia', input: '[S1] Hello from a cloned voice.', speakers: {} };

@@ -68,18 +68,7 @@ export function createActivities({ db, storage, config }: ActivityDeps) {
         workflowId: input.workflowId,
       };
       if (matching.length === 0) {
-        const failure =
-          all.length > 0
-            ? ApplicationFailure.create({
-                type: ErrorType.WrongServiceType,
-                message: `Model '${input.model}' is a ${all[0].serviceType} model; this endpoint needs a ${input.serviceType} model.`,
-                nonRetryable: true,
-              })
-            : ApplicationFailure.create({
-                type: ErrorType.NoProvider,
-                message: `No online provider serving model '${input.model}' for this user.`,
-                nonRetryable: true,
-              });
+        const failure = refusal(input, all[0]?.serviceType, ofType.length > 0);
         await insertRequest(db, { ...row, providerId: null }, 'FAILED');
         await finishRequest(db, input.requestId, {
           status: 'FAILED',
@@ -107,7 +96,7 @@ function refusal(input: ResolveInput, servedAs: string | undefined, rightType: b
   if (!rightType) {
     return fail(
       ErrorType.WrongServiceType,
-      `Model '${input.model}' is a ${servedAs} model; this endpoint needs a ${input.serviceType} model.`,
+      `Model '${input.model}' is ${article(servedAs)} ${servedAs} model; this endpoint needs ${article(input.serviceType)} ${input.serviceType} model.`,
     );
   }
   const features = input.requiredFeatures.map((f) => `'${f}'`).join(', ');
@@ -115,3 +104,5 @@ function refusal(input: ResolveInput, servedAs: string | undefined, rightType: b
 }
 
 export type PlatformActivities = ReturnType<typeof createActivities>;
+
+const article = (word: string) => (/^[aeiou]/.test(word) ? 'an' : 'a');

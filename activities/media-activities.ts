@@ -46,7 +46,12 @@ export function createMediaActivities({ db, storage }: { db: Db; storage: Storag
     /** Fresh presigned URLs for one attempt: GET for the inputs, PUT for each expected output. */
     async prepareTask(input: PrepareInput): Promise<PreparedTask> {
       const files = await Promise.all(
-        input.files.map(async (f) => ({ field: f.field, filename: f.filename, contentType: f.contentType, url: await getUrl(f.key) })),
+        input.files.map(async (f) => ({
+          field: f.field,
+          filename: f.filename,
+          contentType: f.contentType,
+          url: await getUrl(f.key),
+        })),
       );
       if (!input.outputs) return { files };
       const urls = await Promise.all(

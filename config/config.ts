@@ -1,4 +1,4 @@
-import { hostPort, int, oneOf, str, url } from './env';
+import { ConfigError, hostPort, int, oneOf, str, url } from './env';
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -80,7 +80,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
   };
   if (config.api.gatewaySecret.length < 16) {
-    throw new Error('GATEWAY_SECRET must be at least 16 characters');
+    throw new ConfigError('GATEWAY_SECRET must be at least 16 characters');
   }
   return deepFreeze(config);
 }

@@ -45,7 +45,10 @@ test('a buffered chat completion runs as a workflow through the agent', async ()
 
 test('the body reaches the local server unchanged, minus the platform fields', async () => {
   const upstream = await startRecordingUpstream();
-  await stack.agent(alice, { upstreams: { default: upstream.url }, models: [{ id: 'recorder', service_type: 'llm' }] });
+  await stack.agent(alice, {
+    upstreams: { default: upstream.url },
+    models: [{ id: 'recorder', service_type: 'llm', supported_features: ['tool-use'] }],
+  });
   try {
     const body = {
       model: 'recorder',

@@ -123,6 +123,31 @@ test('a chat request to a non-llm model is refused and never reaches it', async 
   expect(stack.demo.stats().requests).toBe(before);
 });
 
+test('features the model does not advertise are refused before it sees the request', async () => {
+  const before = stack.demo.stats().requests;
+  const vision = await post(
+    '/v1/chat/completions',
+    JSON.stringify({
+      model: 'demo-chat',
+      messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/png;base64,AA==' } }] }],
+    }),
+  );
+  expect(vision).toEqual({
+    status: 400,
+    body: { error: { type: 'invalid_request_error', message: "Model 'demo-chat' does not support 'vision'." } },
+  });
+  const tools = await post(
+    '/v1/chat/completions',
+    JSON.stringify({
+      model: 'demo-chat-error',
+      messages: [{ role: 'user', content: 'x' }],
+      tools: [{ type: 'function', function: { name: 'f', parameters: {} } }],
+    }),
+  );
+  expect(tools.body.error.message).toBe("Model 'demo-chat-error' does not support 'tool-use'.");
+  expect(stack.demo.stats().requests).toBe(before);
+});
+
 test('async is refused with 503 async_disabled until jobs exist', async () => {
   const res = await post(
     '/v1/chat/completions',

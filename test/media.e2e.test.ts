@@ -36,7 +36,12 @@ async function requestRow(requestId: string) {
 
 describe('images', () => {
   test('generate: url (default) points at a stored PNG', async () => {
-    const res = await alice.openai.images.generate({ model: 'demo-image', prompt: 'a glowing crystal cave', n: 2, size: '64x64' });
+    const res = await alice.openai.images.generate({
+      model: 'demo-image',
+      prompt: 'a glowing crystal cave',
+      n: 2,
+      size: '64x64',
+    });
     expect(res.data).toHaveLength(2);
     for (const item of res.data ?? []) {
       expect(item.url).toMatch(new RegExp(`^${stack.url}/api/inference/assets/[\\w-]+/$`));
@@ -49,7 +54,13 @@ describe('images', () => {
   });
 
   test('generate: b64_json returns the same bytes inline, and n is clamped', async () => {
-    const res = await alice.openai.images.generate({ model: 'demo-image', prompt: 'a fox', n: 9, response_format: 'b64_json', size: '32x32' });
+    const res = await alice.openai.images.generate({
+      model: 'demo-image',
+      prompt: 'a fox',
+      n: 9,
+      response_format: 'b64_json',
+      size: '32x32',
+    });
     expect(res.data).toHaveLength(4);
     const first = res.data?.[0];
     const inline = Buffer.from(first?.b64_json as string, 'base64');
@@ -74,11 +85,17 @@ describe('images', () => {
     form.set('model', 'demo-image');
     form.set('prompt', 'x');
     form.set('image', new Blob(['just some text, not an image']), 'fake.png');
-    const before = await stack.db.selectFrom('requests').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const before = await stack.db
+      .selectFrom('requests')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     const res = await fetch(`${stack.url}/v1/images/edits`, { method: 'POST', headers: auth(), body: form });
     expect(res.status).toBe(415);
     expect(((await res.json()) as { error: { type: string } }).error.type).toBe('unsupported_media_type');
-    const after = await stack.db.selectFrom('requests').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const after = await stack.db
+      .selectFrom('requests')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
   });
 });
@@ -101,7 +118,9 @@ describe('audio', () => {
       timestamp_granularities: ['word'],
     });
     expect(res.words?.length).toBeGreaterThan(0);
-    expect(res.words?.[0]).toEqual(expect.objectContaining({ word: expect.any(String), start: expect.any(Number), end: expect.any(Number) }));
+    expect(res.words?.[0]).toEqual(
+      expect.objectContaining({ word: expect.any(String), start: expect.any(Number), end: expect.any(Number) }),
+    );
     const usage = (res as unknown as { usage: { seconds: number } }).usage;
     expect(usage.seconds).toBeGreaterThan(1.4);
     expect(usage.seconds).toBeLessThan(1.7);
@@ -144,8 +163,14 @@ describe('audio', () => {
       const res = await fetch(`${stack.url}/v1/audio/transcriptions`, { method: 'POST', headers: auth(), body: form });
       return { status: res.status, type: ((await res.json()) as { error: { type: string } }).error.type };
     };
-    expect(await upload(Buffer.concat([wav(0.1), Buffer.alloc(26 * 1024 * 1024)]))).toEqual({ status: 413, type: 'request_too_large' });
-    expect(await upload(Buffer.from('hello, I am text pretending to be a wav file'))).toEqual({ status: 415, type: 'unsupported_media_type' });
+    expect(await upload(Buffer.concat([wav(0.1), Buffer.alloc(26 * 1024 * 1024)]))).toEqual({
+      status: 413,
+      type: 'request_too_large',
+    });
+    expect(await upload(Buffer.from('hello, I am text pretending to be a wav file'))).toEqual({
+      status: 415,
+      type: 'unsupported_media_type',
+    });
     expect(await upload(null)).toEqual({ status: 400, type: 'invalid_request_error' });
   });
 
@@ -158,7 +183,12 @@ describe('audio', () => {
     const copy = await getAsset(res.headers.get('x-asset-url') as string);
     expect(copy.bytes.equals(bytes)).toBe(true);
 
-    const opus = await alice.openai.audio.speech.create({ model: 'demo-tts', input: 'Hello world', voice: 'nova', response_format: 'opus' });
+    const opus = await alice.openai.audio.speech.create({
+      model: 'demo-tts',
+      input: 'Hello world',
+      voice: 'nova',
+      response_format: 'opus',
+    });
     const opusBytes = Buffer.from(await opus.arrayBuffer());
     expect(opusBytes.toString('latin1', 0, 4)).toBe('OggS');
     expect(opusBytes.includes(Buffer.from('OpusHead'))).toBe(true);
@@ -229,28 +259,53 @@ describe('music, video, 3D and voice cloning', () => {
     const form = new FormData();
     form.set('name', 'my voice');
     form.set('file', new Blob([wav(1)]), 'me.wav');
-    const created = await fetch(`${stack.url}/api/inference/voice-samples/`, { method: 'POST', headers: auth(), body: form });
+    const created = await fetch(`${stack.url}/api/inference/voice-samples/`, {
+      method: 'POST',
+      headers: auth(),
+      body: form,
+    });
     expect(created.status).toBe(201);
     const sample = (await created.json()) as { id: number; duration_seconds: number };
     expect(sample.duration_seconds).toBeCloseTo(1, 1);
-    const list = (await (await fetch(`${stack.url}/api/inference/voice-samples/`, { headers: auth() })).json()) as { data: { id: number }[] };
+    const list = (await (await fetch(`${stack.url}/api/inference/voice-samples/`, { headers: auth() })).json()) as {
+      data: { id: number }[];
+    };
     expect(list.data.map((s) => s.id)).toContain(sample.id);
 
-    const res = await postJson('/v1/voice/generations', { model: 'demo-dia', input: '[S1] Hello!', speakers: { S1: sample.id }, seed: 42 });
+    const res = await postJson('/v1/voice/generations', {
+      model: 'demo-dia',
+      input: '[S1] Hello!',
+      speakers: { S1: sample.id },
+      seed: 42,
+    });
     expect(res.status).toBe(200);
     expect(Buffer.from(await res.arrayBuffer()).toString('latin1', 8, 12)).toBe('WAVE');
 
     const bob = await stack.member('bob');
     await stack.agent(bob);
-    const stolen = await postJson('/v1/voice/generations', { model: 'demo-dia', input: '[S1] Hi', speakers: { S1: sample.id } }, bob.key);
+    const stolen = await postJson(
+      '/v1/voice/generations',
+      { model: 'demo-dia', input: '[S1] Hi', speakers: { S1: sample.id } },
+      bob.key,
+    );
     expect(stolen.status).toBe(404);
 
     const notCloning = await postJson('/v1/voice/generations', { model: 'demo-tts', input: '[S1] Hi' });
     expect(notCloning.status).toBe(400);
+    expect(((await notCloning.json()) as { error: { message: string } }).error.message).toBe(
+      "Model 'demo-tts' does not support 'voice-cloning'.",
+    );
 
-    const del = await fetch(`${stack.url}/api/inference/voice-samples/${sample.id}/`, { method: 'DELETE', headers: auth() });
+    const del = await fetch(`${stack.url}/api/inference/voice-samples/${sample.id}/`, {
+      method: 'DELETE',
+      headers: auth(),
+    });
     expect(del.status).toBe(204);
-    const again = await postJson('/v1/voice/generations', { model: 'demo-dia', input: '[S1] Hi', speakers: { S1: sample.id } });
+    const again = await postJson('/v1/voice/generations', {
+      model: 'demo-dia',
+      input: '[S1] Hi',
+      speakers: { S1: sample.id },
+    });
     expect(again.status).toBe(404);
   });
 });
@@ -265,7 +320,9 @@ test('another member is denied an asset', async () => {
 });
 
 test('image generation meters the image count', async () => {
-  const res = await alice.openai.images.generate({ model: 'demo-image', prompt: 'count me', n: 3, size: '32x32' }).withResponse();
+  const res = await alice.openai.images
+    .generate({ model: 'demo-image', prompt: 'count me', n: 3, size: '32x32' })
+    .withResponse();
   const row = await requestRow(res.response.headers.get('x-request-id') as string);
   expect(row.usage).toEqual({ images: 3 });
 });

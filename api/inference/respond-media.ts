@@ -4,7 +4,8 @@ import { ErrorType } from '../../workflows/errors';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../http/api-error';
 
-export const assetUrl = (deps: Pick<ApiDeps, 'config'>, id: string) => `${deps.config.api.publicBaseUrl}/api/inference/assets/${id}/`;
+export const assetUrl = (deps: Pick<ApiDeps, 'config'>, id: string) =>
+  `${deps.config.api.publicBaseUrl}/api/inference/assets/${id}/`;
 
 function firstAsset(output: InferenceOutput): StoredAsset {
   const asset = output.assets?.[0];
@@ -39,7 +40,12 @@ export async function respondImages(deps: ApiDeps, ctx: Context, output: Inferen
 export function respondMesh(deps: ApiDeps, ctx: Context, output: InferenceOutput, format: string): void {
   ctx.body = {
     created: Math.floor(Date.now() / 1000),
-    data: (output.assets ?? []).map((a) => ({ url: assetUrl(deps, a.id), format, content_type: a.contentType, bytes: a.bytes })),
+    data: (output.assets ?? []).map((a) => ({
+      url: assetUrl(deps, a.id),
+      format,
+      content_type: a.contentType,
+      bytes: a.bytes,
+    })),
   };
   if (!output.assets?.length) throw new ApiError(ErrorType.UpstreamError, 'The provider returned no mesh.');
 }
@@ -52,7 +58,9 @@ export function respondTranscription(ctx: Context, output: InferenceOutput, form
     ctx.body = typeof output.body === 'string' ? output.body : String((output.body as { text?: string })?.text ?? '');
     return;
   }
-  const body = (typeof output.body === 'object' && output.body ? output.body : { text: String(output.body ?? '') }) as Record<string, unknown>;
+  const body = (
+    typeof output.body === 'object' && output.body ? output.body : { text: String(output.body ?? '') }
+  ) as Record<string, unknown>;
   const upstreamSeconds = (body.usage as { seconds?: number } | undefined)?.seconds;
   const usage = { type: 'duration', seconds: typeof measured === 'number' ? measured : (upstreamSeconds ?? null) };
   ctx.body = format === 'verbose_json' ? { ...body, usage } : { text: body.text ?? '', usage };

@@ -7,6 +7,7 @@ import type { AuthState } from '../http/auth';
 import { onClientGone } from '../http/client-gone';
 import { newRequestId, startInference, stripPlatformFields } from './start-inference';
 import { pipeStream } from './pipe-stream';
+import { requiredChatFeatures } from './required-features';
 
 /**
  * Runs one synchronous inference call: starts its workflow and answers with the provider's
@@ -42,6 +43,7 @@ export async function runInference(
     kind,
     body: stripPlatformFields(body),
     stream,
+    requiredFeatures: requiredChatFeatures(body),
   });
   cancel = () => {
     abort.abort();

@@ -38,18 +38,30 @@ export async function runMedia(
   request: MediaRequest,
 ): Promise<InferenceOutput> {
   if (request.body.async === true) {
-    throw new ApiError(ErrorType.AsyncDisabled, 'Async jobs are not enabled on this server yet; send the request without "async".');
+    throw new ApiError(
+      ErrorType.AsyncDisabled,
+      'Async jobs are not enabled on this server yet; send the request without "async".',
+    );
   }
   const { member } = ctx.state;
   const requestId = newRequestId();
   const { client, bucket } = deps.storage;
   const uploads = request.uploads ?? [];
   const files = [
-    ...uploads.map((u) => ({ field: u.field, key: inputKey(requestId, u.field), filename: u.filename, contentType: u.contentType })),
+    ...uploads.map((u) => ({
+      field: u.field,
+      key: inputKey(requestId, u.field),
+      filename: u.filename,
+      contentType: u.contentType,
+    })),
     ...(request.stored ?? []),
   ];
   await Promise.all(
-    uploads.map((u) => client.putObject(bucket, inputKey(requestId, u.field), u.bytes, u.bytes.length, { 'Content-Type': u.contentType })),
+    uploads.map((u) =>
+      client.putObject(bucket, inputKey(requestId, u.field), u.bytes, u.bytes.length, {
+        'Content-Type': u.contentType,
+      }),
+    ),
   );
 
   const abort = new AbortController();

@@ -2,12 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { inferenceWorkflow } from '../../workflows/inference.workflow';
-import {
-  REQUEST_KINDS,
-  SEARCH_ATTRIBUTES,
-  workflowIdFor,
-  type InferenceInput,
-} from '../../workflows/definitions';
+import { REQUEST_KINDS, SEARCH_ATTRIBUTES, workflowIdFor, type InferenceInput } from '../../workflows/definitions';
 import type { ApiDeps } from '../deps';
 
 const keys = {

@@ -11,6 +11,7 @@ const ERROR_TEXT: Record<number, string> = {
   404: 'No online provider serves the model for you (`no_provider`), or no such resource.',
   409: 'The task is no longer running.',
   413: 'The body exceeds the size limit.',
+  415: 'An uploaded file is not one of the accepted types.',
   502: "The provider's local server failed or did not answer (`upstream_error`).",
   503: '`async_disabled`: async jobs are not enabled on this server.',
 };
@@ -47,6 +48,21 @@ export function buildOpenApiDocument(serverUrl: string): Record<string, unknown>
       },
     },
   });
+  const media = (summary: string, id: SchemaId, ok: string) => ({
+    post: {
+      summary,
+      requestBody: { required: true, content: json(id) },
+      responses: { '200': { description: ok }, ...errors(400, 401, 404, 413, 502, 503) },
+    },
+  });
+  const upload = (summary: string, id: SchemaId, files: string[], ok: string) => ({
+    post: {
+      summary,
+      description: `multipart/form-data: the text fields below plus the file field(s) ${files.map((f) => `\`${f}\``).join(', ')} (25 MB each; the bytes decide the type).`,
+      requestBody: { required: true, content: { 'multipart/form-data': { schema: ref(id) } } },
+      responses: { '200': { description: ok }, ...errors(400, 401, 404, 413, 415, 502) },
+    },
+  });
   return {
     openapi: '3.1.0',
     info: {
@@ -78,6 +94,65 @@ export function buildOpenApiDocument(serverUrl: string): Record<string, unknown>
       },
       '/v1/chat/completions': inference('Create a chat completion', 'ChatCompletionRequest'),
       '/v1/completions': inference('Create a completion (legacy)', 'CompletionRequest'),
+      '/v1/images/generations': media(
+        'Generate images',
+        'ImageGenerationRequest',
+        'Asset URLs (and `b64_json` when asked).',
+      ),
+      '/v1/images/edits': upload(
+        'Edit an image',
+        'ImageEditFields',
+        ['image', 'mask'],
+        'Asset URLs (and `b64_json` when asked).',
+      ),
+      '/v1/audio/transcriptions': upload(
+        'Transcribe audio',
+        'TranscriptionFields',
+        ['file'],
+        'The transcript; `usage.seconds` is measured from the audio.',
+      ),
+      '/v1/audio/speech': media(
+        'Synthesize speech',
+        'SpeechRequest',
+        'Raw audio bytes (WAV by default); `x-asset-url` names the stored copy.',
+      ),
+      '/v1/voice/generations': media('Dialogue with cloned voices', 'VoiceGenerationRequest', 'Raw WAV audio.'),
+      '/v1/music/generations': media('Generate music', 'MusicGenerationRequest', 'Raw audio bytes.'),
+      '/v1/videos/generations': media('Generate video', 'VideoGenerationRequest', 'Raw MP4 bytes.'),
+      '/v1/3d/generations': media(
+        'Generate a 3D mesh',
+        'MeshGenerationRequest',
+        '`{data: [{url, format}]}` with the mesh asset URL.',
+      ),
+      '/v1/audio/voices': {
+        get: {
+          summary: "List a TTS model's voices",
+          parameters: [{ name: 'model', in: 'query', required: true, schema: { type: 'string' } }],
+          responses: { '200': { description: 'The voices from the serving agent.' }, ...errors(400, 401, 404) },
+        },
+      },
+      '/api/inference/assets/{id}/': {
+        get: {
+          summary: 'Fetch a stored output (supports Range)',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': { description: 'The bytes.' },
+            '206': { description: 'A byte range.' },
+            ...errors(401, 404),
+          },
+        },
+      },
+      '/api/inference/voice-samples/': {
+        get: {
+          summary: 'List your voice samples',
+          responses: { '200': { description: 'Your voice library.' }, ...errors(401) },
+        },
+        post: {
+          summary: 'Upload a voice sample',
+          requestBody: { content: { 'multipart/form-data': { schema: ref('VoiceSampleFields') } } },
+          responses: { '201': { description: 'The new sample.' }, ...errors(400, 401, 413, 415) },
+        },
+      },
       '/api/inference/agent/heartbeat/': {
         post: {
           summary: "A provider agent's heartbeat",

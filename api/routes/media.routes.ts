@@ -45,7 +45,8 @@ export function mediaRoutes(deps: ApiDeps): Router<AuthState> {
     const byId = new Map(samples.map((s) => [s.id, s]));
     const stored = speakers.map(([tag, id]) => {
       const sample = byId.get(id);
-      if (!sample) throw new ApiError(ErrorType.NotFound, `Voice sample ${id} (speaker ${tag}) is not in your voice library.`);
+      if (!sample)
+        throw new ApiError(ErrorType.NotFound, `Voice sample ${id} (speaker ${tag}) is not in your voice library.`);
       return { field: `speakers.${tag}`, key: sample.key, filename: sample.name, contentType: sample.content_type };
     });
     const output = await runMedia(deps, ctx, 'voice', {
@@ -77,7 +78,10 @@ export function mediaRoutes(deps: ApiDeps): Router<AuthState> {
     const model = typeof ctx.query.model === 'string' ? ctx.query.model : '';
     if (!model) throw badRequest("Missing query parameter 'model'.");
     const served = await servedModel(deps, ctx, model);
-    ctx.body = { object: 'list', data: served.voices.map((v) => ({ id: v.id, name: v.name ?? v.id, object: 'voice' })) };
+    ctx.body = {
+      object: 'list',
+      data: served.voices.map((v) => ({ id: v.id, name: v.name ?? v.id, object: 'voice' })),
+    };
   });
 
   return router;

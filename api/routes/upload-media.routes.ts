@@ -16,7 +16,10 @@ export function uploadMediaRoutes(deps: ApiDeps): Router<AuthState> {
 
   router.post('/v1/images/edits', async (ctx) => {
     const form = await readMultipart(ctx, limit);
-    const fields = validate<{ n?: number; response_format?: string }>('ImageEditFields', coerceFields(form.fields, ['n']));
+    const fields = validate<{ n?: number; response_format?: string }>(
+      'ImageEditFields',
+      coerceFields(form.fields, ['n']),
+    );
     const image = acceptUpload(form, 'image', IMAGE_TYPES);
     const mask = acceptUpload(form, 'mask', IMAGE_TYPES, false);
     const n = Math.min(fields.n ?? 1, MAX_IMAGES);

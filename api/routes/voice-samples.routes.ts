@@ -36,8 +36,12 @@ export function voiceSamplesRoutes(deps: ApiDeps): Router<AuthState> {
     const fields = validate<{ name: string }>('VoiceSampleFields', form.fields);
     const file = acceptUpload(form, 'file', AUDIO_TYPES)!;
     const key = voiceSampleKey(ctx.state.member.id, randomUUID());
-    await storage.client.putObject(storage.bucket, key, file.bytes, file.bytes.length, { 'Content-Type': file.contentType });
-    const duration = await probeDurationSeconds(await storage.client.presignedGetObject(storage.bucket, key, PRESIGN_SECONDS));
+    await storage.client.putObject(storage.bucket, key, file.bytes, file.bytes.length, {
+      'Content-Type': file.contentType,
+    });
+    const duration = await probeDurationSeconds(
+      await storage.client.presignedGetObject(storage.bucket, key, PRESIGN_SECONDS),
+    );
     const sample = await insertVoiceSample(db, {
       member_id: ctx.state.member.id,
       name: fields.name,

@@ -34,7 +34,10 @@ export function readMultipart(ctx: Context, fileLimit: number): Promise<Multipar
     };
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: ctx.req.headers, limits: { fileSize: fileLimit, files: 5, fields: MAX_FIELDS, fieldSize: 1024 * 1024 } });
+      parser = busboy({
+        headers: ctx.req.headers,
+        limits: { fileSize: fileLimit, files: 5, fields: MAX_FIELDS, fieldSize: 1024 * 1024 },
+      });
     } catch {
       return reject(badRequest('The multipart body is malformed (missing boundary?).'));
     }
@@ -47,8 +50,17 @@ export function readMultipart(ctx: Context, fileLimit: number): Promise<Multipar
     parser.on('file', (name, stream, info) => {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('limit', () => fail(new ApiError(ErrorType.RequestTooLarge, `The file '${name}' exceeds the ${Math.floor(fileLimit / 1048576)} MB limit.`)));
-      stream.on('close', () => files.set(name, { field: name, filename: info.filename || name, bytes: Buffer.concat(chunks) }));
+      stream.on('limit', () =>
+        fail(
+          new ApiError(
+            ErrorType.RequestTooLarge,
+            `The file '${name}' exceeds the ${Math.floor(fileLimit / 1048576)} MB limit.`,
+          ),
+        ),
+      );
+      stream.on('close', () =>
+        files.set(name, { field: name, filename: info.filename || name, bytes: Buffer.concat(chunks) }),
+      );
     });
     parser.on('filesLimit', () => fail(badRequest('Too many files in one request.')));
     parser.on('fieldsLimit', () => fail(badRequest('Too many fields in one request.')));

@@ -14,7 +14,8 @@ const ascii = (bytes: Buffer, start: number, text: string) =>
   bytes.length >= start + text.length && bytes.toString('latin1', start, start + text.length) === text;
 
 export function sniff(bytes: Buffer): SniffedType | null {
-  if (bytes.length >= 8 && bytes.readUInt32BE(0) === 0x89504e47 && bytes.readUInt32BE(4) === 0x0d0a1a0a) return 'image/png';
+  if (bytes.length >= 8 && bytes.readUInt32BE(0) === 0x89504e47 && bytes.readUInt32BE(4) === 0x0d0a1a0a)
+    return 'image/png';
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
   if (ascii(bytes, 0, 'RIFF') && ascii(bytes, 8, 'WEBP')) return 'image/webp';
   if (ascii(bytes, 0, 'RIFF') && ascii(bytes, 8, 'WAVE')) return 'audio/wav';
@@ -29,4 +30,11 @@ export function sniff(bytes: Buffer): SniffedType | null {
 }
 
 export const IMAGE_TYPES: readonly SniffedType[] = ['image/png', 'image/jpeg', 'image/webp'];
-export const AUDIO_TYPES: readonly SniffedType[] = ['audio/wav', 'audio/mpeg', 'audio/mp4', 'audio/flac', 'audio/ogg', 'audio/webm'];
+export const AUDIO_TYPES: readonly SniffedType[] = [
+  'audio/wav',
+  'audio/mpeg',
+  'audio/mp4',
+  'audio/flac',
+  'audio/ogg',
+  'audio/webm',
+];

@@ -47,10 +47,7 @@ export async function findAsset(db: Db, id: string): Promise<Asset | undefined> 
   return row && { ...row, bytes: Number(row.bytes) };
 }
 
-export async function insertVoiceSample(
-  db: Db,
-  sample: Omit<VoiceSample, 'id' | 'created_at'>,
-): Promise<VoiceSample> {
+export async function insertVoiceSample(db: Db, sample: Omit<VoiceSample, 'id' | 'created_at'>): Promise<VoiceSample> {
   return db.insertInto('voice_samples').values(sample).returningAll().executeTakeFirstOrThrow();
 }
 
@@ -61,12 +58,7 @@ export async function listVoiceSamples(db: Db, memberId: string): Promise<VoiceS
 /** The member's own samples among `ids`; samples of other members are simply not found. */
 export async function findOwnVoiceSamples(db: Db, memberId: string, ids: number[]): Promise<VoiceSample[]> {
   if (ids.length === 0) return [];
-  return db
-    .selectFrom('voice_samples')
-    .selectAll()
-    .where('member_id', '=', memberId)
-    .where('id', 'in', ids)
-    .execute();
+  return db.selectFrom('voice_samples').selectAll().where('member_id', '=', memberId).where('id', 'in', ids).execute();
 }
 
 export async function deleteVoiceSample(db: Db, memberId: string, id: number): Promise<VoiceSample | undefined> {

@@ -4,7 +4,8 @@ import { execFileSync } from 'node:child_process';
 export function wav(seconds: number, rate = 16000): Buffer {
   const samples = Math.round(seconds * rate);
   const data = Buffer.alloc(samples * 2);
-  for (let i = 0; i < samples; i++) data.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate)), i * 2);
+  for (let i = 0; i < samples; i++)
+    data.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate)), i * 2);
   const header = Buffer.alloc(44);
   header.write('RIFF', 0);
   header.writeUInt32LE(36 + data.length, 4);
@@ -24,7 +25,9 @@ export function wav(seconds: number, rate = 16000): Buffer {
 
 /** A real MP3 made by ffmpeg, for the "not only WAV" path. */
 export function mp3(seconds: number): Buffer {
-  return execFileSync('ffmpeg', ['-v', 'error', '-f', 'wav', '-i', 'pipe:0', '-f', 'mp3', 'pipe:1'], { input: wav(seconds) });
+  return execFileSync('ffmpeg', ['-v', 'error', '-f', 'wav', '-i', 'pipe:0', '-f', 'mp3', 'pipe:1'], {
+    input: wav(seconds),
+  });
 }
 
 /** A tiny valid PNG (1x1, red). */

@@ -37,6 +37,17 @@ interface Options {
   json: boolean;
 }
 
+/**
+ * Dev-server settings that remove Temporal's own waits from the path (see the profile):
+ * the per-shard transfer-queue read rate (default 20/s, so each hop can wait up to 50 ms) and
+ * task-queue partitions (with 4, a task can land on a partition no poller is waiting on).
+ */
+const TUNED_TEMPORAL = [
+  'history.transferProcessorMaxPollRPS=1000',
+  'matching.numTaskqueueReadPartitions=1',
+  'matching.numTaskqueueWritePartitions=1',
+];
+
 const USAGE = `Usage: node dist/bench/latency.js [options]
 
   --requests N           measured requests per scenario (default 300 at 1 client, 1000 above)
@@ -49,6 +60,7 @@ const USAGE = `Usage: node dist/bench/latency.js [options]
   --temporal-dynamic-config KEY=VALUE
                          start the dev server with this dynamic config value (repeatable), e.g.
                          history.transferProcessorMaxPollRPS=1000
+  --tuned-temporal       shorthand for ${TUNED_TEMPORAL.map((v) => `--temporal-dynamic-config ${v}`).join('\n                         ')}
   --json                 print one JSON document on stdout instead of the tables
   --help`;
 
@@ -105,6 +117,9 @@ function parseArgs(argv: string[]): Options {
         opts.temporalDynamicConfig.push(v);
         break;
       }
+      case '--tuned-temporal':
+        opts.temporalDynamicConfig.push(...TUNED_TEMPORAL);
+        break;
       case '--json':
         opts.json = true;
         break;
@@ -161,7 +176,7 @@ function machine() {
     memoryGiB: Number((os.totalmem() / 2 ** 30).toFixed(1)),
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     node: process.version,
-    loadAverage: os.loadavg().map((l) => Number(l.toFixed(2))),
+    loadAverageAtStart: os.loadavg().map((l) => Number(l.toFixed(2))),
   };
 }
 
@@ -225,11 +240,16 @@ function renderText(
   const out: string[] = [];
   out.push('Inference platform latency benchmark: platform vs the demo provider called directly');
   out.push(
-    `machine: ${info.cores} cores (${info.cpu}), ${info.memoryGiB} GiB RAM, ${info.platform}, node ${info.node}`,
+    `machine: ${info.cores} cores (${info.cpu}), ${info.memoryGiB} GiB RAM, ${info.platform}, node ${info.node}; ` +
+      `load average ${info.loadAverageAtStart.join(' ')} at start, ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')} at end`,
   );
   out.push(
     `note: everything runs on this one ${info.cores}-core machine (benchmark client, API, worker, provider agent, Temporal dev server,`,
-    '      PostgreSQL, MinIO, demo provider), so the figures include CPU contention between them.',
+    '      PostgreSQL, MinIO, demo provider), so the figures include CPU contention between them and with',
+    '      anything else running on the machine (see the load average).',
   );
   out.push(
     `setup: demo provider latency 0 ms, tokensPerSecond 0; agent keeps ${agentConcurrency} long-polls waiting; ` +
@@ -264,12 +284,16 @@ async function main(): Promise<number> {
   const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
   const booted: { stack?: BenchStack } = {};
-  process.once('SIGINT', () => {
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) return;
     interrupted = true;
-    log('interrupted: stopping the services ...');
+    log(`${signal}: stopping the services ...`);
     const done = () => process.exit(130);
     (booted.stack ? booted.stack.stop() : stopAll()).then(done, done);
-  });
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+  // A closed stdout (`| head`) must not skip the clean-up of the services.
+  process.stdout.on('error', () => undefined);
 
   const info = machine();
   const stack = await startStack({

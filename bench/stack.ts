@@ -74,7 +74,8 @@ export async function startStack({
   }
   if (!runtimeInstalled) {
     // Before anything creates a native connection: keeps Core's INFO lines out of the report.
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    // Signals are the benchmark's to handle: it stops the services before exiting.
+    Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
     runtimeInstalled = true;
   }
 

@@ -63,6 +63,21 @@ test('an agent killed mid-task: heartbeats stop, the next provider answers', asy
   expect(row.attempts).toBe(2);
 });
 
+test('an agent shutting down hands its in-flight task back, and another provider answers', async () => {
+  const member = await stack.member('handback');
+  const leaving = await stack.agent(member, { upstreams: { default: slowDemo.url }, shutdownGraceMs: 100 });
+  const before = slowDemo.stats().requests;
+  const pending = ask(member, 'demo-chat', 'hand me back');
+  await waitUntil(() => slowDemo.stats().requests > before && leaving.activeTasks === 1, 'the leaving agent to hold the task');
+  await stack.agent(member);
+  await leaving.stop();
+
+  const res = await pending;
+  expect(res.data.choices[0].message.content).toContain('hand me back');
+  const row = await requestRow(res.response.headers.get('x-request-id') as string);
+  expect(row.attempts).toBe(2);
+});
+
 test('a worker killed and restarted mid-request: the request is still answered', async () => {
   const own = await TestStack.start({ worker: false });
   try {

@@ -37,16 +37,6 @@ interface Options {
   json: boolean;
 }
 
-/**
- * Dev-server settings that remove Temporal's own waits from the path (see the profile):
- * the per-shard transfer-queue read rate (default 20/s, so each hop can wait up to 50 ms) and
- * task-queue partitions (with 4, a task can land on a partition no poller is waiting on).
- */
-const TUNED_TEMPORAL = [
-  'history.transferProcessorMaxPollRPS=1000',
-  'matching.numTaskqueueReadPartitions=1',
-  'matching.numTaskqueueWritePartitions=1',
-];
 
 const USAGE = `Usage: node dist/bench/latency.js [options]
 
@@ -60,7 +50,6 @@ const USAGE = `Usage: node dist/bench/latency.js [options]
   --temporal-dynamic-config KEY=VALUE
                          start the dev server with this dynamic config value (repeatable), e.g.
                          history.transferProcessorMaxPollRPS=1000
-  --tuned-temporal       shorthand for ${TUNED_TEMPORAL.map((v) => `--temporal-dynamic-config ${v}`).join('\n                         ')}
   --json                 print one JSON document on stdout instead of the tables
   --help`;
 
@@ -117,9 +106,6 @@ function parseArgs(argv: string[]): Options {
         opts.temporalDynamicConfig.push(v);
         break;
       }
-      case '--tuned-temporal':
-        opts.temporalDynamicConfig.push(...TUNED_TEMPORAL);
-        break;
       case '--json':
         opts.json = true;
         break;

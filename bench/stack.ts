@@ -26,14 +26,10 @@ import { createApiKey, createMember } from '../db/repositories/member.repository
 import { DEMO_MODELS, startDemoProvider, type DemoProvider } from '../demo-provider/server';
 import {
   freePort,
-  listSearchAttributes,
-  SEARCH_ATTRIBUTES,
-  spawnChild,
   startMinio,
   startPostgres,
   startTemporal,
   stopAll,
-  temporalBin,
   type MinioServer,
   type PostgresServer,
   type TemporalServer,
@@ -56,7 +52,7 @@ export interface StackOptions {
   agentConcurrency: number;
   /** An already running Temporal frontend (with the search attributes registered) instead of a fresh dev server. */
   temporalAddress?: string;
-  /** `KEY=VALUE` dynamic config values for the dev server (then started here rather than by startTemporal). */
+  /** Extra `KEY=VALUE` dynamic config values for the dev server (on top of its latency tuning). */
   temporalDynamicConfig?: string[];
   log: (msg: string) => void;
 }
@@ -105,9 +101,7 @@ export async function startStack({
             pid: 0,
             stop: async () => undefined,
           })
-        : temporalDynamicConfig.length > 0
-          ? startTunedTemporal(temporalDynamicConfig, logFile('temporal'))
-          : startTemporal({ headless: true, logFile: logFile('temporal') }),
+        : startTemporal({ headless: true, logFile: logFile('temporal'), dynamicConfig: temporalDynamicConfig }),
       startPostgres({ dataDir: path.join(dir, 'postgres'), logFile: logFile('postgres') }),
       startMinio({ dataDir: path.join(dir, 'minio'), logFile: logFile('minio'), persistCredentials: false }),
     ]);
@@ -222,34 +216,3 @@ const queryTiming: KyselyPlugin = {
   },
 };
 
-/** startTemporal's dev server plus dynamic config values (which startTemporal has no option for). */
-async function startTunedTemporal(values: string[], logFile: string): Promise<TemporalServer> {
-  const port = await freePort('127.0.0.1');
-  const address = `127.0.0.1:${port}`;
-  const args = [
-    'server',
-    'start-dev',
-    '--ip',
-    '127.0.0.1',
-    '--port',
-    String(port),
-    '--log-level',
-    'warn',
-    '--headless',
-  ];
-  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
-  for (const value of values) args.push('--dynamic-config-value', value);
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TEMPORAL_')));
-  const child = await spawnChild({ name: 'temporal', command: temporalBin(), args, logFile, env });
-  try {
-    await child.waitFor(async () => (await listSearchAttributes(address, env)).length > 0, {
-      timeoutMs: 60_000,
-      what: `the Temporal frontend on ${address}`,
-      intervalMs: 300,
-    });
-  } catch (err) {
-    await child.stop();
-    throw err;
-  }
-  return { address, uiUrl: null, pid: child.pid, stop: () => child.stop() };
-}

@@ -26,7 +26,10 @@ test('a buffered chat completion runs as a workflow through the agent', async ()
   expect(res.data.usage?.total_tokens).toBeGreaterThan(0);
 
   const requestId = res.response.headers.get('x-request-id') as string;
-  const description = await stack.temporal.client.workflow.getHandle(`chat-${requestId}`).describe();
+  // The answer is handed over as soon as Temporal accepts it; the workflow then records it.
+  const handle = stack.temporal.client.workflow.getHandle(`chat-${requestId}`);
+  expect((await handle.result()).body).toEqual(res.data);
+  const description = await handle.describe();
   expect(description.status.name).toBe('COMPLETED');
   expect(description.searchAttributes.InferenceModel).toEqual(['demo-chat']);
   expect(description.searchAttributes.InferenceMember).toEqual([alice.name]);
@@ -143,4 +146,13 @@ test('a streamed answer crosses API replicas: agent on one, client on another', 
   let text = '';
   for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
   expect(text).toContain('relay me');
+});
+
+test('a buffered answer crosses API replicas too', async () => {
+  const second = await stack.secondApi();
+  const res = await stack.openai(alice.key, second.url).chat.completions.create({
+    model: 'demo-chat',
+    messages: [{ role: 'user', content: 'relay the buffered answer' }],
+  });
+  expect(res.choices[0].message.content).toContain('relay the buffered answer');
 });

@@ -40,7 +40,10 @@ test('an agent killed while idle: the task is not picked up, the next provider a
   const started = Date.now();
   const res = await ask(member);
   expect(res.data.choices[0].message.content).toContain('hello');
-  const row = await requestRow(res.response.headers.get('x-request-id') as string);
+  const requestId = res.response.headers.get('x-request-id') as string;
+  // The answer reaches the client before the workflow records it; wait for the record.
+  await stack.temporal.client.workflow.getHandle(`chat-${requestId}`).result();
+  const row = await requestRow(requestId);
   expect(row.attempts).toBe(2);
   expect(row.status).toBe('PROCESSED');
   // Failover costs about one pick-up timeout (1.5 s here), not a hang.
@@ -68,7 +71,10 @@ test('an agent shutting down hands its in-flight task back, and another provider
   const leaving = await stack.agent(member, { upstreams: { default: slowDemo.url }, shutdownGraceMs: 100 });
   const before = slowDemo.stats().requests;
   const pending = ask(member, 'demo-chat', 'hand me back');
-  await waitUntil(() => slowDemo.stats().requests > before && leaving.activeTasks === 1, 'the leaving agent to hold the task');
+  await waitUntil(
+    () => slowDemo.stats().requests > before && leaving.activeTasks === 1,
+    'the leaving agent to hold the task',
+  );
   await stack.agent(member);
   await leaving.stop();
 
@@ -100,7 +106,7 @@ test('a worker killed and restarted mid-request: the request is still answered',
 
 test('a client that disconnects cancels the workflow and the agent aborts its upstream call', async () => {
   const member = await stack.member('cancel');
-  await stack.agent(member);
+  const agent = await stack.agent(member);
   const abortedBefore = stack.demo.stats().aborted;
   const controller = new AbortController();
   const call = member.openai.chat.completions
@@ -109,6 +115,7 @@ test('a client that disconnects cancels the workflow and the agent aborts its up
       { signal: controller.signal },
     )
     .catch((err: Error) => err);
+  await waitUntil(() => agent.activeTasks === 1, 'the agent to hold the slow task');
   await waitUntil(() => stack.demo.stats().inFlight > 0, 'the slow model to start');
   controller.abort();
   expect(await call).toBeInstanceOf(Error);

@@ -59,6 +59,11 @@ export interface InferenceInput {
   /** The client's body with the platform's own fields removed; forwarded unchanged. */
   body: Record<string, unknown>;
   stream: StreamTarget | null;
+  /**
+   * Where a buffered client waits: the gateway hands the agent's answer straight to that API
+   * instance once Temporal has accepted it, so the answer does not wait for the workflow to close.
+   */
+  reply?: StreamTarget | null;
   /** Features the chosen model must advertise (`vision`, `tool-use`, `voice-cloning`, ...). */
   requiredFeatures?: string[];
   /** Uploaded inputs; the agent fetches them through presigned GET URLs. */
@@ -103,6 +108,7 @@ export interface ProviderTask {
   endpoint: string;
   body: Record<string, unknown>;
   stream: StreamTarget | null;
+  reply?: StreamTarget | null;
   /** Inputs to fetch (GET); sent as multipart fields or injected into the JSON body by `field`. */
   files?: TaskFile[];
   encoding?: 'json' | 'multipart';

@@ -64,6 +64,7 @@ export async function inferenceWorkflow(input: InferenceInput): Promise<Inferenc
         endpoint,
         body: input.body,
         stream: input.stream,
+        ...(input.reply && { reply: input.reply }),
         ...(prepared && { files: prepared.files, outputs: prepared.outputs, encoding: input.encoding }),
       });
       const collected = media

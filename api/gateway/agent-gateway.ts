@@ -56,6 +56,7 @@ export class AgentGateway {
       return null;
     }
     if (task.stream) claims.s = task.stream;
+    if (task.reply) claims.r = task.reply;
     return {
       token: signTaskToken(claims, this.secret),
       workflow_id: response.workflowExecution?.workflowId ?? '',

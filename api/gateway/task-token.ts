@@ -11,6 +11,8 @@ export interface TaskClaims {
   t: string;
   /** Where the client waits for a streamed body, if it streams. */
   s?: StreamTarget;
+  /** Where a buffered client waits for the answer. */
+  r?: StreamTarget;
 }
 
 /** Temporal task tokens do not name their queue, so the gateway signs its own envelope around them. */

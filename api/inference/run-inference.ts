@@ -27,10 +27,12 @@ export async function runInference(
   }
   const { member } = ctx.state;
   const requestId = newRequestId();
+  // The agent's answer comes straight to this instance (relayed if its agent is on another one):
+  // a stream as it is produced, a buffered body as soon as Temporal has accepted it.
+  const target = { streamId: requestId, relayUrl: deps.config.api.internalBaseUrl };
   const streaming = body.stream === true;
-  const stream = streaming ? { streamId: requestId, relayUrl: deps.config.api.internalBaseUrl } : null;
-  const attached = stream ? deps.hub.wait(stream.streamId) : null;
-  attached?.catch(() => undefined);
+  const reply = deps.hub.wait(requestId);
+  reply.catch(() => undefined);
 
   const abort = new AbortController();
   let cancel = () => abort.abort();
@@ -42,46 +44,48 @@ export async function runInference(
     memberName: member.name,
     kind,
     body: stripPlatformFields(body),
-    stream,
+    stream: streaming ? target : null,
+    reply: streaming ? null : target,
     requiredFeatures: requiredChatFeatures(body),
   });
   cancel = () => {
     abort.abort();
-    if (stream) deps.hub.cancel(stream.streamId);
+    deps.hub.cancel(requestId);
     handle.cancel().catch((err: unknown) => deps.logger.warn('cancel failed', { requestId, err: String(err) }));
   };
   if (abort.signal.aborted) return cancel();
   ctx.set('x-request-id', requestId);
 
   const result = deps.temporal.connection.withAbortSignal(abort.signal, () => handle.result());
-  if (!attached) {
-    const output = await result.catch((err: unknown) => {
-      throw fromWorkflowFailure(err);
-    });
-    ctx.status = output.status;
-    ctx.body = output.body;
-    return;
-  }
-
   result.catch(() => undefined);
   const first = await Promise.race([
-    attached.then((s) => ({ stream: s })),
+    // Rejected only by cancel(): the client left, so there is nobody to answer.
+    reply.then(
+      (answer) => ({ answer }),
+      () => ({ gone: true }),
+    ),
     result.then(
       (output) => ({ output }),
       (err: unknown) => ({ error: fromWorkflowFailure(err) }),
     ),
   ]);
+  if ('gone' in first) return;
   if ('error' in first) {
     deps.hub.cancel(requestId);
     throw first.error;
   }
   if ('output' in first) {
-    // The provider answered without streaming (its server ignored `stream`): pass the body on.
+    // The workflow finished first (the relay was lost, or a server ignored `stream`).
     deps.hub.cancel(requestId);
     ctx.status = first.output.status;
     ctx.body = first.output.body;
     return;
   }
+  if (first.answer.kind === 'result') {
+    ctx.status = first.answer.result.status;
+    ctx.body = first.answer.result.body;
+    return;
+  }
   ctx.respond = false;
-  pipeStream(ctx, first.stream, () => cancel());
+  pipeStream(ctx, first.answer, () => cancel());
 }

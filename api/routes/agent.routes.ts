@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { ActivityNotFoundError } from '@temporalio/client';
 import type { Context } from 'koa';
 import { findOwnedProvider, recordHeartbeat, type AdvertisedModel } from '../../db/repositories/provider.repository';
-import type { ProviderTaskResult } from '../../workflows/definitions';
+import type { ProviderTaskResult, StreamTarget } from '../../workflows/definitions';
 import { ErrorType } from '../../workflows/errors';
 import type { ApiDeps } from '../deps';
 import type { AgentFailure } from '../gateway/agent-gateway';
@@ -12,7 +12,7 @@ import type { AuthState } from '../http/auth';
 import { readJsonBody } from '../http/read-body';
 import { validate } from '../http/validate';
 import { StreamGoneError } from '../streams/stream-hub';
-import { relayStream } from '../streams/relay';
+import { relayResult, relayStream } from '../streams/relay';
 
 interface Heartbeat {
   name: string;
@@ -72,6 +72,8 @@ export function agentRoutes(deps: ApiDeps): Router<AuthState> {
     const claims = claimsOf(deps, ctx);
     const result = validate<ProviderTaskResult>('AgentTaskResult', await readJsonBody(ctx, config.api.maxBodyBytes));
     await answered(() => gateway.complete(claims, result));
+    // Temporal has the answer now; the waiting client need not wait for the workflow to close.
+    if (claims.r) await deliverReply(deps, claims.r, result);
     ctx.status = 204;
   });
 
@@ -126,6 +128,17 @@ async function answered(fn: () => Promise<void>): Promise<void> {
       );
     }
     throw err;
+  }
+}
+
+async function deliverReply(deps: ApiDeps, target: StreamTarget, result: ProviderTaskResult): Promise<void> {
+  const { config, hub, logger } = deps;
+  try {
+    if (target.relayUrl === config.api.internalBaseUrl) hub.deliver(target.streamId, result);
+    else await relayResult(target.relayUrl, target.streamId, result, config.api.gatewaySecret);
+  } catch (err) {
+    // The client still gets the answer from the workflow's result; only the shortcut is lost.
+    logger.warn('reply relay failed', { err: String(err) });
   }
 }
 

@@ -4,6 +4,8 @@ import type { ApiDeps } from '../deps';
 import { ApiError } from '../http/api-error';
 import { verifyRelay } from '../gateway/task-token';
 import { StreamGoneError } from '../streams/stream-hub';
+import { readJsonBody } from '../http/read-body';
+import type { ProviderTaskResult } from '../../workflows/definitions';
 
 /** Replica-to-replica relay of streamed bodies, authenticated by the shared gateway secret. */
 export function internalRoutes({ config, hub }: ApiDeps): Router {
@@ -21,6 +23,14 @@ export function internalRoutes({ config, hub }: ApiDeps): Router {
       if (err instanceof StreamGoneError) throw new ApiError(ErrorType.Conflict, err.message);
       throw err;
     }
+  });
+  router.post('/results/:id', async (ctx) => {
+    const id = ctx.params.id;
+    if (!verifyRelay(id, ctx.get('x-relay-signature'), config.api.gatewaySecret)) {
+      throw new ApiError(ErrorType.NotFound, 'Unknown reply.');
+    }
+    const result = (await readJsonBody(ctx, config.api.maxBodyBytes)) as ProviderTaskResult;
+    ctx.status = hub.deliver(id, result) ? 204 : 409;
   });
   return router;
 }

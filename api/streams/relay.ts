@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
+import type { ProviderTaskResult } from '../../workflows/definitions';
 import { signRelay } from '../gateway/task-token';
 
 /**
@@ -24,4 +25,19 @@ export function relayStream(relayUrl: string, streamId: string, source: Readable
     source.on('error', (err) => req.destroy(err));
     source.pipe(req);
   });
+}
+
+/** Sends a buffered result to the API instance that holds the client; true when it was waiting. */
+export async function relayResult(
+  relayUrl: string,
+  id: string,
+  result: ProviderTaskResult,
+  secret: string,
+): Promise<boolean> {
+  const res = await fetch(`${relayUrl}/internal/results/${encodeURIComponent(id)}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-relay-signature': signRelay(id, secret) },
+    body: JSON.stringify(result),
+  });
+  return res.status === 204;
 }

@@ -1,13 +1,23 @@
 import type { Readable } from 'node:stream';
+import type { ProviderTaskResult } from '../../workflows/definitions';
 
 /** A stream attached by an agent, and how to tell the agent the client got it all (or not). */
 export interface AttachedStream {
+  kind: 'stream';
   source: Readable;
   done(delivered: boolean): void;
 }
 
+/** A buffered answer Temporal has already accepted from the agent. */
+export interface DeliveredResult {
+  kind: 'result';
+  result: ProviderTaskResult;
+}
+
+export type Reply = AttachedStream | DeliveredResult;
+
 interface Waiter {
-  resolve(stream: AttachedStream): void;
+  resolve(reply: Reply): void;
   reject(err: Error): void;
 }
 
@@ -16,24 +26,23 @@ export class StreamGoneError extends Error {
 }
 
 /**
- * Streams this API instance's clients are waiting for, by id. An agent's streamed body lands
- * on whichever instance its connection reached; that instance relays it here (see relay.ts).
+ * Clients of this API instance waiting for an agent's answer, by id: a streamed body or a
+ * buffered result. The agent's connection may land on any instance; that instance relays the
+ * answer here (see relay.ts), so waiting never depends on which replica an agent reached.
  */
 export class StreamHub {
   private readonly waiters = new Map<string, Waiter>();
 
-  /** Registers a client; the promise settles when an agent attaches or `cancel` is called. */
-  wait(streamId: string): Promise<AttachedStream> {
-    return new Promise<AttachedStream>((resolve, reject) => {
-      this.waiters.set(streamId, { resolve, reject });
+  /** Registers a client; the promise settles when an answer arrives or `cancel` is called. */
+  wait(id: string): Promise<Reply> {
+    return new Promise<Reply>((resolve, reject) => {
+      this.waiters.set(id, { resolve, reject });
     });
   }
 
-  cancel(streamId: string): void {
-    const waiter = this.waiters.get(streamId);
-    if (!waiter) return;
-    this.waiters.delete(streamId);
-    waiter.reject(new StreamGoneError(`stream ${streamId} is no longer awaited`));
+  cancel(id: string): void {
+    const waiter = this.take(id);
+    waiter?.reject(new StreamGoneError(`${id} is no longer awaited`));
   }
 
   /**
@@ -41,14 +50,26 @@ export class StreamHub {
    * or went away (false). Throws StreamGoneError when nobody waits: a second attempt, or a
    * client that already left.
    */
-  attach(streamId: string, source: Readable): Promise<boolean> {
-    const waiter = this.waiters.get(streamId);
-    if (!waiter) return Promise.reject(new StreamGoneError(`no client is waiting for stream ${streamId}`));
-    this.waiters.delete(streamId);
-    return new Promise<boolean>((done) => waiter.resolve({ source, done }));
+  attach(id: string, source: Readable): Promise<boolean> {
+    const waiter = this.take(id);
+    if (!waiter) return Promise.reject(new StreamGoneError(`no client is waiting for stream ${id}`));
+    return new Promise<boolean>((done) => waiter.resolve({ kind: 'stream', source, done }));
+  }
+
+  /** Hands a buffered result to the waiting client; false when nobody waits any more. */
+  deliver(id: string, result: ProviderTaskResult): boolean {
+    const waiter = this.take(id);
+    waiter?.resolve({ kind: 'result', result });
+    return waiter !== undefined;
   }
 
   get size(): number {
     return this.waiters.size;
+  }
+
+  private take(id: string): Waiter | undefined {
+    const waiter = this.waiters.get(id);
+    this.waiters.delete(id);
+    return waiter;
   }
 }

@@ -37,7 +37,6 @@ interface Options {
   json: boolean;
 }
 
-
 const USAGE = `Usage: node dist/bench/latency.js [options]
 
   --requests N           measured requests per scenario (default 300 at 1 client, 1000 above)

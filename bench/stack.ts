@@ -215,4 +215,3 @@ const queryTiming: KyselyPlugin = {
     return args.result;
   },
 };
-

@@ -70,6 +70,10 @@ export async function runInference(
     ),
   ]);
   if ('gone' in first) return;
+  if ('answer' in first) {
+    // The agent's answer is here: the long-poll on the workflow's result is no longer needed.
+    abort.abort();
+  }
   if ('error' in first) {
     deps.hub.cancel(requestId);
     throw first.error;

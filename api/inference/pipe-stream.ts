@@ -7,7 +7,7 @@ const BROKEN = `data: ${JSON.stringify({ error: { message: 'The provider stream 
  * Writes an agent's SSE body to the client chunk by chunk, without parsing or buffering, with
  * backpressure both ways. Tells the agent whether the client received it all.
  */
-export function pipeStream(ctx: Context, { source, done }: AttachedStream, onClientGone: () => void): void {
+export function pipeStream(ctx: Context, { source, done }: AttachedStream): void {
   const res = ctx.res;
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
@@ -41,8 +41,8 @@ export function pipeStream(ctx: Context, { source, done }: AttachedStream, onCli
   });
   res.once('close', () => {
     if (res.writableFinished) return;
+    // The request's own close handler cancels the workflow; here only the relay stops.
     source.destroy();
     settle(false);
-    onClientGone();
   });
 }

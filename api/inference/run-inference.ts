@@ -4,7 +4,7 @@ import { ErrorType } from '../../workflows/errors';
 import type { ApiDeps } from '../deps';
 import { ApiError, fromWorkflowFailure } from '../http/api-error';
 import type { AuthState } from '../http/auth';
-import { onClientGone } from '../http/client-gone';
+import { cancelWhenClientLeaves } from './client-cancel';
 import { newRequestId, startInference, stripPlatformFields } from './start-inference';
 import { pipeStream } from './pipe-stream';
 import { requiredChatFeatures } from './required-features';
@@ -34,10 +34,7 @@ export async function runInference(
   const reply = deps.hub.wait(requestId);
   reply.catch(() => undefined);
 
-  const abort = new AbortController();
-  let cancel = () => abort.abort();
-  onClientGone(ctx, () => cancel());
-
+  const client = cancelWhenClientLeaves(deps, ctx, requestId);
   const { handle } = await startInference(deps, {
     requestId,
     memberId: member.id,
@@ -48,15 +45,11 @@ export async function runInference(
     reply: streaming ? null : target,
     requiredFeatures: requiredChatFeatures(body),
   });
-  cancel = () => {
-    abort.abort();
-    deps.hub.cancel(requestId);
-    handle.cancel().catch((err: unknown) => deps.logger.warn('cancel failed', { requestId, err: String(err) }));
-  };
-  if (abort.signal.aborted) return cancel();
+  client.watch(handle);
+  if (client.signal.aborted) return;
   ctx.set('x-request-id', requestId);
 
-  const result = deps.temporal.connection.withAbortSignal(abort.signal, () => handle.result());
+  const result = deps.temporal.connection.withAbortSignal(client.signal, () => handle.result());
   result.catch(() => undefined);
   const first = await Promise.race([
     // Rejected only by cancel(): the client left, so there is nobody to answer.
@@ -72,7 +65,7 @@ export async function runInference(
   if ('gone' in first) return;
   if ('answer' in first) {
     // The agent's answer is here: the long-poll on the workflow's result is no longer needed.
-    abort.abort();
+    client.release();
   }
   if ('error' in first) {
     deps.hub.cancel(requestId);
@@ -91,5 +84,5 @@ export async function runInference(
     return;
   }
   ctx.respond = false;
-  pipeStream(ctx, first.answer, () => cancel());
+  pipeStream(ctx, first.answer);
 }

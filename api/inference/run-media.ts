@@ -5,7 +5,7 @@ import { ErrorType } from '../../workflows/errors';
 import type { ApiDeps } from '../deps';
 import { ApiError, fromWorkflowFailure } from '../http/api-error';
 import type { AuthState } from '../http/auth';
-import { onClientGone } from '../http/client-gone';
+import { cancelWhenClientLeaves } from './client-cancel';
 import { newRequestId, startInference, stripPlatformFields } from './start-inference';
 
 /** An upload that passed every check; it is written to the bucket only when the request starts. */
@@ -64,9 +64,7 @@ export async function runMedia(
     ),
   );
 
-  const abort = new AbortController();
-  let cancel = () => abort.abort();
-  onClientGone(ctx, () => cancel());
+  const leaving = cancelWhenClientLeaves(deps, ctx, requestId);
   const { handle } = await startInference(deps, {
     requestId,
     memberId: member.id,
@@ -79,14 +77,10 @@ export async function runMedia(
     outputs: request.outputs,
     requiredFeatures: request.requiredFeatures,
   });
-  cancel = () => {
-    abort.abort();
-    handle.cancel().catch((err: unknown) => deps.logger.warn('cancel failed', { requestId, err: String(err) }));
-  };
-  if (abort.signal.aborted) cancel();
+  leaving.watch(handle);
   ctx.set('x-request-id', requestId);
   return deps.temporal.connection
-    .withAbortSignal(abort.signal, () => handle.result())
+    .withAbortSignal(leaving.signal, () => handle.result())
     .catch((err: unknown) => {
       throw fromWorkflowFailure(err);
     });

@@ -4,7 +4,16 @@ import { WORKFLOW_BUNDLE_PATH } from '../worker/create-worker';
 
 /** Prebuilds the workflow bundle so workers start without running webpack. */
 async function main(): Promise<void> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows') });
+  const quiet = () => undefined;
+  const logger = {
+    trace: quiet,
+    debug: quiet,
+    info: quiet,
+    log: quiet,
+    warn: quiet,
+    error: (m: string) => process.stderr.write(`${m}\n`),
+  };
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger });
   await writeFile(WORKFLOW_BUNDLE_PATH, code);
   process.stdout.write(`workflow bundle written to ${WORKFLOW_BUNDLE_PATH}\n`);
 }

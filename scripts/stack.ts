@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createDb, type Db } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
@@ -28,6 +28,7 @@ const say = (msg: string) => process.stdout.write(`stack: ${msg}\n`);
  */
 async function main(): Promise<void> {
   mkdirSync(LOGS, { recursive: true });
+  claimDataFolder();
   const env: Record<string, string> = { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
   let temporalUi: string | null = null;
 
@@ -150,6 +151,35 @@ Ctrl-C stops everything.
       say(`${child.name} exited (${status.signal ?? status.code}); see ${child.logFile}`);
       void shutdown(1);
     });
+  }
+}
+
+/**
+ * One stack per data folder: a second one would replace the first one's Postgres (it looks stale
+ * to it) and share its files. The lock names the owner's pid, so a crashed owner does not block.
+ */
+function claimDataFolder(): void {
+  const lock = path.join(DATA, 'stack.pid');
+  if (existsSync(lock)) {
+    const pid = Number(readFileSync(lock, 'utf8'));
+    if (pid && pid !== process.pid && isAlive(pid)) {
+      throw new Error(
+        `another stack (pid ${pid}) is already running on ${DATA}; stop it first (Ctrl-C in its terminal)`,
+      );
+    }
+  }
+  writeFileSync(lock, String(process.pid));
+  process.once('exit', () => {
+    if (existsSync(lock) && readFileSync(lock, 'utf8') === String(process.pid)) unlinkSync(lock);
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -139,8 +139,6 @@ export interface ProviderActivities {
   runProviderTask(task: ProviderTask): Promise<ProviderTaskResult>;
 }
 
-export const PROVIDER_ACTIVITY = 'runProviderTask' satisfies keyof ProviderActivities;
-
 export function providerTaskQueue(providerId: string): string {
   return `provider.${providerId}`;
 }

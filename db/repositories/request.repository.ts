@@ -1,6 +1,6 @@
+import type { RequestStatus } from '../../workflows/definitions';
 import { sql } from 'kysely';
 import type { Db } from '../database';
-import type { RequestRow } from '../tables/request.table';
 
 export interface NewRequest {
   id: string;
@@ -13,7 +13,7 @@ export interface NewRequest {
 }
 
 /** Idempotent: a retried activity finds the row already there and only moves it forward. */
-export async function insertRequest(db: Db, r: NewRequest, status: string): Promise<void> {
+export async function insertRequest(db: Db, r: NewRequest, status: RequestStatus): Promise<void> {
   await db
     .insertInto('requests')
     .values({
@@ -45,7 +45,7 @@ export async function recordAttempt(db: Db, id: string, providerId: string): Pro
 }
 
 export interface RequestOutcome {
-  status: 'PROCESSED' | 'FAILED' | 'CANCELED';
+  status: Extract<RequestStatus, 'PROCESSED' | 'FAILED' | 'CANCELED'>;
   errorType?: string;
   errorMessage?: string;
   usage?: Record<string, unknown>;
@@ -64,8 +64,4 @@ export async function finishRequest(db: Db, id: string, outcome: RequestOutcome)
     })
     .where('id', '=', id)
     .execute();
-}
-
-export async function findRequest(db: Db, id: string): Promise<RequestRow | undefined> {
-  return db.selectFrom('requests').selectAll().where('id', '=', id).executeTakeFirst();
 }

@@ -38,16 +38,12 @@ export async function respondImages(deps: ApiDeps, ctx: Context, output: Inferen
 }
 
 export function respondMesh(deps: ApiDeps, ctx: Context, output: InferenceOutput, format: string): void {
+  const assets = output.assets ?? [];
+  if (assets.length === 0) throw new ApiError(ErrorType.UpstreamError, 'The provider returned no mesh.');
   ctx.body = {
     created: Math.floor(Date.now() / 1000),
-    data: (output.assets ?? []).map((a) => ({
-      url: assetUrl(deps, a.id),
-      format,
-      content_type: a.contentType,
-      bytes: a.bytes,
-    })),
+    data: assets.map((a) => ({ url: assetUrl(deps, a.id), format, content_type: a.contentType, bytes: a.bytes })),
   };
-  if (!output.assets?.length) throw new ApiError(ErrorType.UpstreamError, 'The provider returned no mesh.');
 }
 
 /** Transcripts carry the duration measured from the uploaded audio, not the provider's claim. */

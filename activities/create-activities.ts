@@ -1,16 +1,18 @@
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../config/config';
 import type { Db } from '../db/database';
 import { findCandidates } from '../db/repositories/provider.repository';
 import {
   finishRequest,
-  insertRequest,
   recordAttempt,
+  type NewRequest,
   type RequestOutcome,
 } from '../db/repositories/request.repository';
 import type { DispatchSettings } from '../workflows/definitions';
 import type { Storage } from '../clients/storage';
 import { createMediaActivities } from './media-activities';
+import { RequestRecords } from './request-records';
 import { ErrorType } from '../workflows/errors';
 
 export interface ActivityDeps {
@@ -19,21 +21,34 @@ export interface ActivityDeps {
   config: Pick<Config, 'dispatch'>;
 }
 
-export interface ResolveInput {
+/** What every request row says about the request, whatever its outcome. */
+export interface RequestRecord {
   requestId: string;
-  /** Providers already tried for this request; empty on the first call. */
-  exclude: string[];
   memberId: string;
   kind: string;
   model: string;
   serviceType: string;
   workflowId: string;
+  /** When the workflow started (ISO 8601). */
+  startedAt: string;
+}
+
+export interface ResolveInput extends RequestRecord {
+  /** Providers already tried for this request; empty on the first call. */
+  exclude: string[];
   requiredFeatures: string[];
 }
 
 export interface ResolvePlan {
   providerIds: string[];
   dispatch: DispatchSettings;
+}
+
+export interface FinishInput {
+  request: RequestRecord;
+  /** The provider of the last attempt; null when none was tried. */
+  providerId: string | null;
+  outcome: RequestOutcome;
 }
 
 /** The platform's activities, built once per worker from the clients they need. */
@@ -43,11 +58,22 @@ export function createActivities({ db, storage, config }: ActivityDeps) {
     heartbeatTimeoutMs: config.dispatch.taskHeartbeatTimeoutMs,
     taskTimeoutMs: config.dispatch.taskTimeoutMs,
   };
+  const records = new RequestRecords(db);
+  const newRow = (r: RequestRecord, providerId: string | null): NewRequest => ({
+    id: r.requestId,
+    memberId: r.memberId,
+    kind: r.kind,
+    model: r.model,
+    serviceType: r.serviceType,
+    workflowId: r.workflowId,
+    startedAt: r.startedAt,
+    providerId,
+  });
 
   return {
     /**
-     * Orders the providers that may serve this request and records the request in one step,
-     * so the synchronous path pays a single database round trip before dispatch.
+     * Orders the providers that may serve this request (one registry read). The request's row is
+     * written alongside the dispatch, not before it (see RequestRecords).
      */
     async resolveProviders(input: ResolveInput): Promise<ResolvePlan> {
       const all = await findCandidates(db, input.memberId, input.model, config.dispatch.onlineSeconds);
@@ -55,37 +81,35 @@ export function createActivities({ db, storage, config }: ActivityDeps) {
       const capable = ofType.filter((c) => input.requiredFeatures.every((f) => c.features.includes(f)));
       const matching = capable.filter((c) => !input.exclude.includes(c.providerId));
       if (input.exclude.length > 0) {
-        // A failover: the request is recorded already; the workflow decides what "none left" means.
-        if (matching.length > 0) await recordAttempt(db, input.requestId, matching[0].providerId);
+        // A failover: the workflow decides what "none left" means.
+        if (matching.length > 0) {
+          await records.settled(input.requestId);
+          await recordAttempt(db, input.requestId, matching[0].providerId);
+        }
         return { providerIds: matching.map((c) => c.providerId), dispatch };
       }
-      const row = {
-        id: input.requestId,
-        memberId: input.memberId,
-        kind: input.kind,
-        model: input.model,
-        serviceType: input.serviceType,
-        workflowId: input.workflowId,
-      };
       if (matching.length === 0) {
         const failure = refusal(input, all[0]?.serviceType, ofType.length > 0);
-        await insertRequest(db, { ...row, providerId: null }, 'FAILED');
-        await finishRequest(db, input.requestId, {
+        await finishRequest(db, newRow(input, null), {
           status: 'FAILED',
           errorType: failure.type ?? undefined,
           errorMessage: failure.message,
         });
         throw failure;
       }
-      await insertRequest(db, { ...row, providerId: matching[0].providerId }, 'PROCESSING');
+      const activityLog = Context.current().log;
+      records.begin(newRow(input, matching[0].providerId), (err) =>
+        activityLog.warn('request row insert failed; the outcome will write it', { err: String(err) }),
+      );
       return { providerIds: matching.map((c) => c.providerId), dispatch };
     },
 
-    async finishRequest(input: { requestId: string; outcome: RequestOutcome }): Promise<void> {
-      await finishRequest(db, input.requestId, input.outcome);
+    async finishRequest(input: FinishInput): Promise<void> {
+      await records.settled(input.request.requestId);
+      await finishRequest(db, newRow(input.request, input.providerId), input.outcome);
     },
 
-    ...createMediaActivities({ db, storage }),
+    ...createMediaActivities({ db, storage, recorded: (requestId) => records.settled(requestId) }),
   };
 }
 

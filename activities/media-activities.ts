@@ -38,7 +38,14 @@ export interface Collected {
 }
 
 /** Activities that move bytes between agents and the bucket without touching them. */
-export function createMediaActivities({ db, storage }: { db: Db; storage: Storage }) {
+export interface MediaActivityDeps {
+  db: Db;
+  storage: Storage;
+  /** Settles once the request's row is written (assets reference it). */
+  recorded: (requestId: string) => Promise<void>;
+}
+
+export function createMediaActivities({ db, storage, recorded }: MediaActivityDeps) {
   const { client, bucket } = storage;
   const getUrl = (key: string) => client.presignedGetObject(bucket, key, PRESIGN_SECONDS);
 
@@ -74,6 +81,7 @@ export function createMediaActivities({ db, storage }: { db: Db; storage: Storag
           return { position: o.index, key, contentType: o.content_type, bytes: stat.size };
         }),
       );
+      await recorded(input.requestId);
       const rows = await insertAssets(
         db,
         stored.map((s) => ({ ...s, requestId: input.requestId, memberId: input.memberId })),

@@ -16,7 +16,7 @@ import type {
   RootOperationNode,
   UnknownRow,
 } from 'kysely';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ProviderAgent } from '../agent/provider-agent';
 import { startApi, type RunningApi } from '../api/create-api';
 import { loadConfig, type Config } from '../config/config';
@@ -26,6 +26,7 @@ import { createApiKey, createMember } from '../db/repositories/member.repository
 import { DEMO_MODELS, startDemoProvider, type DemoProvider } from '../demo-provider/server';
 import {
   freePort,
+  spawnChild,
   startMinio,
   startPostgres,
   startTemporal,
@@ -34,7 +35,7 @@ import {
   type PostgresServer,
   type TemporalServer,
 } from '../scripts/services';
-import { createWorker, WORKFLOW_BUNDLE_PATH } from '../worker/create-worker';
+import { WORKFLOW_BUNDLE_PATH } from '../worker/create-worker';
 
 export interface BenchStack {
   dir: string;
@@ -121,7 +122,7 @@ export async function startStack({
     // The worker's queries are timed for the profile (a no-op unless a hook is set).
     const db = pool.withPlugin(queryTiming);
 
-    const config = loadConfig({
+    const env: NodeJS.ProcessEnv = {
       ...process.env,
       DATABASE_URL: postgres.url,
       TEMPORAL_ADDRESS: temporal.address,
@@ -132,27 +133,59 @@ export async function startStack({
       API_PORT: String(await freePort()),
       TEMPORAL_TASK_QUEUE: `bench-${randomUUID()}`,
       LOG_LEVEL: 'error',
-    });
+    };
+    const config = loadConfig(env);
 
     log('starting the worker, API, demo provider and agent ...');
-    const workerConnection = await NativeConnection.connect({ address: config.temporal.address });
-    stops.push({ name: 'worker connection', stop: () => workerConnection.close() });
-    const worker: Worker = await createWorker({
-      config,
-      db,
-      connection: workerConnection,
-      workflowBundlePath: WORKFLOW_BUNDLE_PATH,
-    });
-    const workerRun = worker.run();
-    stops.push({
-      name: 'worker',
-      stop: async () => {
-        worker.shutdown();
-        await workerRun;
-      },
-    });
-
-    const api = await startApi(config);
+    if (process.env.BENCH_PROCS === '1') {
+      const dist = (p: string) => path.resolve(__dirname, '..', p);
+      const spawn = async (name: string, file: string, args: string[], extra: NodeJS.ProcessEnv = {}) => {
+        const child = await spawnChild({
+          name,
+          command: process.execPath,
+          args: [dist(file), ...args],
+          logFile: logFile(name),
+          env: { ...env, ...extra },
+        });
+        stops.unshift({ name, stop: () => child.stop() });
+        return child;
+      };
+      const demoPort = await freePort();
+      await spawn('worker', 'worker/main.js', []);
+      const apiChild = await spawn('api', 'api/main.js', []);
+      await spawn('demo', 'demo-provider/cli.js', ['--port', String(demoPort)]);
+      await new Promise((r) => setTimeout(r, 3000));
+      void apiChild;
+      const member = await createMember(db, `bench-${randomUUID().slice(0, 8)}`);
+      const apiKey = await createApiKey(db, member.id);
+      await spawn('agent', 'agent/cli.js', [
+        '--api-url',
+        config.api.publicBaseUrl,
+        '--key',
+        apiKey,
+        '--name',
+        'bench-rig',
+        '--upstream',
+        `http://127.0.0.1:${demoPort}`,
+        '--concurrency',
+        '32',
+      ]);
+      await new Promise((r) => setTimeout(r, 3000));
+      const connection = await Connection.connect({ address: config.temporal.address });
+      const client = new Client({ connection, namespace: config.temporal.namespace });
+      return {
+        dir,
+        config,
+        api: { url: config.api.publicBaseUrl } as RunningApi,
+        demo: { url: `http://127.0.0.1:${demoPort}` } as DemoProvider,
+        agent: {} as ProviderAgent,
+        apiKey,
+        temporal: client,
+        stop,
+      };
+    }
+    // The API runs the inference worker in-process (eager start) on the timed pool.
+    const api = await startApi(config, { workflowBundlePath: WORKFLOW_BUNDLE_PATH, db });
     stops.push({ name: 'api', stop: () => api.stop() });
     const demo = await startDemoProvider({ latencyMs: 0, tokensPerSecond: 0 });
     stops.push({ name: 'demo provider', stop: () => demo.close() });

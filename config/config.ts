@@ -1,4 +1,4 @@
-import { ConfigError, hostPort, int, oneOf, str, url } from './env';
+import { bool, ConfigError, hostPort, int, oneOf, str, url } from './env';
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -28,6 +28,11 @@ export interface Config {
     /** HMAC secret shared by all API replicas: signs agent task tokens and relay calls. */
     readonly gatewaySecret: string;
     readonly maxBodyBytes: number;
+    /**
+     * Run an inference worker inside the API and start workflows eagerly: the first workflow task
+     * comes back with the start call instead of a round trip through the task queue.
+     */
+    readonly inferenceWorker: boolean;
   };
   readonly dispatch: {
     /** A provider is online while its last heartbeat is younger than this. */
@@ -69,6 +74,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       internalBaseUrl: url(env, 'INTERNAL_BASE_URL', publicBaseUrl),
       gatewaySecret: str(env, 'GATEWAY_SECRET'),
       maxBodyBytes: int(env, 'MAX_BODY_BYTES', 25 * 1024 * 1024, 1024),
+      inferenceWorker: bool(env, 'API_INFERENCE_WORKER', true),
     },
     dispatch: {
       onlineSeconds: int(env, 'PROVIDER_ONLINE_SECONDS', 30, 1),

@@ -45,3 +45,11 @@ export function oneOf<T extends string>(env: Env, name: string, allowed: readonl
   }
   return value as T;
 }
+
+export function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}

@@ -6,6 +6,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/create-activities';
+import type { RequestOutcome } from '../db/repositories/request.repository';
 import {
   REQUEST_KINDS,
   providerTaskQueue,
@@ -27,17 +28,20 @@ const platform = proxyLocalActivities<ReturnType<typeof createActivities>>({
 export async function inferenceWorkflow(input: InferenceInput): Promise<InferenceOutput> {
   const { serviceType, endpoint } = REQUEST_KINDS[input.kind];
   const tried: string[] = [];
+  const info = workflowInfo();
+  const request = {
+    requestId: input.requestId,
+    memberId: input.memberId,
+    kind: input.kind,
+    model: input.model,
+    serviceType,
+    workflowId: info.workflowId,
+    startedAt: info.runStartTime.toISOString(),
+  };
   const resolve = () =>
-    platform.resolveProviders({
-      requestId: input.requestId,
-      exclude: [...tried],
-      memberId: input.memberId,
-      kind: input.kind,
-      model: input.model,
-      serviceType,
-      workflowId: workflowInfo().workflowId,
-      requiredFeatures: input.requiredFeatures ?? [],
-    });
+    platform.resolveProviders({ ...request, exclude: [...tried], requiredFeatures: input.requiredFeatures ?? [] });
+  const finish = (outcome: RequestOutcome) =>
+    platform.finishRequest({ request, providerId: tried.at(-1) ?? null, outcome });
   const files = input.files ?? [];
   const media = files.length > 0 || input.outputs !== undefined;
 
@@ -77,7 +81,7 @@ export async function inferenceWorkflow(input: InferenceInput): Promise<Inferenc
           })
         : undefined;
       const usage = collected ? { ...result.usage, ...collected.usage } : result.usage;
-      await platform.finishRequest({ requestId: input.requestId, outcome: { status: 'PROCESSED', usage } });
+      await finish({ status: 'PROCESSED', usage });
       return {
         requestId: input.requestId,
         providerId,
@@ -89,29 +93,20 @@ export async function inferenceWorkflow(input: InferenceInput): Promise<Inferenc
     } catch (err) {
       if (isCancellation(err)) {
         await CancellationScope.nonCancellable(() =>
-          platform.finishRequest({
-            requestId: input.requestId,
-            outcome: { status: 'CANCELED', errorType: ErrorType.Canceled, errorMessage: 'canceled by the client' },
-          }),
+          finish({ status: 'CANCELED', errorType: ErrorType.Canceled, errorMessage: 'canceled by the client' }),
         );
         throw err;
       }
       const failure = classifyProviderFailure(err);
       // Once a stream may have reached the client, another provider would only repeat it.
       if (!failure.failover || (input.stream && !failure.neverStarted)) {
-        await platform.finishRequest({
-          requestId: input.requestId,
-          outcome: { status: 'FAILED', errorType: failure.type, errorMessage: failure.message },
-        });
+        await finish({ status: 'FAILED', errorType: failure.type, errorMessage: failure.message });
         throw toApplicationFailure(failure);
       }
       lastError = failure.message;
     }
   }
   const message = `No provider serving model '${input.model}' answered: ${lastError}`;
-  await platform.finishRequest({
-    requestId: input.requestId,
-    outcome: { status: 'FAILED', errorType: ErrorType.UpstreamError, errorMessage: message },
-  });
+  await finish({ status: 'FAILED', errorType: ErrorType.UpstreamError, errorMessage: message });
   throw toApplicationFailure({ type: ErrorType.UpstreamError, message });
 }

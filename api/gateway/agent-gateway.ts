@@ -1,4 +1,5 @@
-import { ActivityCancelledError, ActivityNotFoundError, type Client, type Connection } from '@temporalio/client';
+import { ActivityCancelledError, ActivityNotFoundError, type Client } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
 import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { providerTaskQueue, type ProviderTask, type ProviderTaskResult } from '../../workflows/definitions';
@@ -25,7 +26,7 @@ export interface AgentFailure {
  */
 export class AgentGateway {
   constructor(
-    private readonly connection: Connection,
+    private readonly connection: NativeConnection,
     private readonly client: Client,
     private readonly namespace: string,
     private readonly secret: string,
@@ -56,10 +57,11 @@ export class AgentGateway {
       return null;
     }
     if (task.stream) claims.s = task.stream;
-    if (task.reply) claims.r = task.reply;
+    const workflowId = response.workflowExecution?.workflowId ?? '';
+    if (task.reply) Object.assign(claims, { r: task.reply, w: workflowId });
     return {
       token: signTaskToken(claims, this.secret),
-      workflow_id: response.workflowExecution?.workflowId ?? '',
+      workflow_id: workflowId,
       attempt: response.attempt ?? 1,
       heartbeat_timeout_ms: durationMs(response.heartbeatTimeout),
       task,
@@ -68,6 +70,12 @@ export class AgentGateway {
 
   async complete(claims: TaskClaims, result: ProviderTaskResult): Promise<void> {
     await this.client.activity.complete(taskToken(claims), result);
+  }
+
+  /** Stops a request whose client already has its answer (one Temporal refused as too late). */
+  async cancelAnswered(claims: TaskClaims): Promise<void> {
+    if (!claims.w) return;
+    await this.client.workflow.getHandle(claims.w).cancel();
   }
 
   async fail(claims: TaskClaims, failure: AgentFailure): Promise<void> {

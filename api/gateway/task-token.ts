@@ -13,6 +13,8 @@ export interface TaskClaims {
   s?: StreamTarget;
   /** Where a buffered client waits for the answer. */
   r?: StreamTarget;
+  /** The request's workflow id (with `r`: an answer the client got but Temporal refused stops it). */
+  w?: string;
 }
 
 /** Temporal task tokens do not name their queue, so the gateway signs its own envelope around them. */

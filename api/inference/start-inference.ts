@@ -40,6 +40,9 @@ export async function startInference(
   const args: InferenceInput = { ...rest, model };
   const handle = await temporal.client.workflow.start<typeof inferenceWorkflow>('inferenceWorkflow', {
     taskQueue: config.temporal.taskQueue,
+    // With the API's own worker on this connection, the first workflow task comes back with the
+    // start answer instead of a trip through the task queue (ignored without one).
+    requestEagerStart: config.api.inferenceWorker,
     workflowId: workflowIdFor(input.kind, input.requestId),
     args: [args],
     typedSearchAttributes: [

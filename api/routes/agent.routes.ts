@@ -25,7 +25,7 @@ const SMALL_BODY = 4 * 1024 * 1024;
 
 /** The agent gateway: heartbeats, long-polls and task answers, all with the member's own key. */
 export function agentRoutes(deps: ApiDeps): Router<AuthState> {
-  const { db, config, gateway } = deps;
+  const { db, config, gateway, logger } = deps;
   const router = new Router<AuthState>({ prefix: '/api/inference/agent' });
 
   router.post('/heartbeat', async (ctx) => {
@@ -71,9 +71,21 @@ export function agentRoutes(deps: ApiDeps): Router<AuthState> {
   router.post('/tasks/:token/complete', async (ctx) => {
     const claims = claimsOf(deps, ctx);
     const result = validate<ProviderTaskResult>('AgentTaskResult', await readJsonBody(ctx, config.api.maxBodyBytes));
-    await answered(() => gateway.complete(claims, result));
-    // Temporal has the answer now; the waiting client need not wait for the workflow to close.
-    if (claims.r) await deliverReply(deps, claims.r, result);
+    // The waiting client gets the answer while Temporal records it, not after.
+    const delivered = claims.r ? deliverReply(deps, claims.r, result) : Promise.resolve(false);
+    try {
+      await answered(() => gateway.complete(claims, result));
+    } catch (err) {
+      // Too late for Temporal (the attempt timed out or the request was canceled): if the client
+      // took this answer anyway, nothing may keep working on a request that is already answered.
+      if (await delivered) {
+        await gateway
+          .cancelAnswered(claims)
+          .catch((e: unknown) => logger.warn('cancel of an answered request failed', { err: String(e) }));
+      }
+      throw err;
+    }
+    await delivered;
     ctx.status = 204;
   });
 
@@ -131,14 +143,16 @@ async function answered(fn: () => Promise<void>): Promise<void> {
   }
 }
 
-async function deliverReply(deps: ApiDeps, target: StreamTarget, result: ProviderTaskResult): Promise<void> {
+/** Hands a buffered answer to the waiting client's instance; true when a client took it. */
+async function deliverReply(deps: ApiDeps, target: StreamTarget, result: ProviderTaskResult): Promise<boolean> {
   const { config, hub, logger } = deps;
   try {
-    if (target.relayUrl === config.api.internalBaseUrl) hub.deliver(target.streamId, result);
-    else await relayResult(target.relayUrl, target.streamId, result, config.api.gatewaySecret);
+    if (target.relayUrl === config.api.internalBaseUrl) return hub.deliver(target.streamId, result);
+    return await relayResult(target.relayUrl, target.streamId, result, config.api.gatewaySecret);
   } catch (err) {
     // The client still gets the answer from the workflow's result; only the shortcut is lost.
     logger.warn('reply relay failed', { err: String(err) });
+    return false;
   }
 }
 

@@ -10,6 +10,8 @@ export interface NewRequest {
   serviceType: string;
   workflowId: string;
   providerId: string | null;
+  /** When the request's workflow started (ISO 8601): the row's created_at and latency origin. */
+  startedAt: string;
 }
 
 /** Idempotent: a retried activity finds the row already there and only moves it forward. */
@@ -17,13 +19,7 @@ export async function insertRequest(db: Db, r: NewRequest, status: RequestStatus
   await db
     .insertInto('requests')
     .values({
-      id: r.id,
-      member_id: r.memberId,
-      kind: r.kind,
-      model: r.model,
-      service_type: r.serviceType,
-      workflow_id: r.workflowId,
-      provider_id: r.providerId,
+      ...row(r),
       status,
       error_type: null,
       error_message: null,
@@ -51,17 +47,45 @@ export interface RequestOutcome {
   usage?: Record<string, unknown>;
 }
 
-export async function finishRequest(db: Db, id: string, outcome: RequestOutcome): Promise<void> {
+/**
+ * Writes the outcome. An upsert: when the row's first insert never landed, the whole row is
+ * written now.
+ */
+export async function finishRequest(db: Db, r: NewRequest, outcome: RequestOutcome): Promise<void> {
+  const final = {
+    status: outcome.status,
+    error_type: outcome.errorType ?? null,
+    error_message: outcome.errorMessage ?? null,
+    usage: outcome.usage ? JSON.stringify(outcome.usage) : null,
+  };
   await db
-    .updateTable('requests')
-    .set({
-      status: outcome.status,
-      error_type: outcome.errorType ?? null,
-      error_message: outcome.errorMessage ?? null,
-      usage: outcome.usage ? JSON.stringify(outcome.usage) : null,
+    .insertInto('requests')
+    .values({
+      ...row(r),
+      ...final,
+      attempts: r.providerId ? 1 : 0,
       finished_at: sql<Date>`now()`,
-      latency_ms: sql<number>`(extract(epoch from now() - created_at) * 1000)::int`,
+      latency_ms: sql<number>`(extract(epoch from now() - ${new Date(r.startedAt)}::timestamptz) * 1000)::int`,
     })
-    .where('id', '=', id)
+    .onConflict((oc) =>
+      oc.column('id').doUpdateSet({
+        ...final,
+        finished_at: sql<Date>`now()`,
+        latency_ms: sql<number>`(extract(epoch from now() - requests.created_at) * 1000)::int`,
+      }),
+    )
     .execute();
+}
+
+function row(r: NewRequest) {
+  return {
+    id: r.id,
+    member_id: r.memberId,
+    kind: r.kind,
+    model: r.model,
+    service_type: r.serviceType,
+    workflow_id: r.workflowId,
+    provider_id: r.providerId,
+    created_at: new Date(r.startedAt),
+  };
 }

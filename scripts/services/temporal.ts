@@ -51,6 +51,8 @@ export const LATENCY_TUNING = [
   'history.transferProcessorMaxPollRPS=1000',
   'matching.numTaskqueueReadPartitions=1',
   'matching.numTaskqueueWritePartitions=1',
+  // The API runs a worker and starts inference workflows eagerly (its first task rides on the start answer).
+  'system.enableEagerWorkflowStart=true',
 ];
 
 /** Runs `temporal server start-dev` and resolves once the frontend answers with the search attributes in place. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import OpenAI from 'openai';
 import { ProviderAgent, type AgentOptions } from '../../agent/provider-agent';
 import { startApi, type RunningApi } from '../../api/create-api';
@@ -17,7 +17,6 @@ import {
   type DemoProviderOptions,
 } from '../../demo-provider/server';
 import { freePort } from '../../scripts/services';
-import { createWorker } from '../../worker/create-worker';
 import { runDist, waitUntil, type Proc } from './processes';
 
 try {
@@ -35,12 +34,11 @@ export interface TestMember {
 }
 
 /**
- * One test file's platform: its own worker on its own task queue, an API, a demo provider,
+ * One test file's platform: an API (with its in-process worker) on its own task queue, a demo provider,
  * and helpers to add members and agents. Temporal, Postgres and MinIO are the suite's.
  */
 export class TestStack {
   readonly agents: ProviderAgent[] = [];
-  private workerRun?: Promise<void>;
   private readonly extraApis: RunningApi[] = [];
   private extraEnv: Record<string, string> = {};
   private readonly procs: Proc[] = [];
@@ -51,33 +49,22 @@ export class TestStack {
     readonly temporal: TemporalClients,
     readonly api: RunningApi,
     readonly demo: DemoProvider,
-    private worker: Worker | undefined,
-    private readonly workerConnection: NativeConnection,
   ) {}
 
   static async start(
     options: { env?: Record<string, string>; worker?: boolean; demo?: DemoProviderOptions } = {},
   ): Promise<TestStack> {
-    const config = await testConfig(options.env ?? {});
+    // Without a worker the API runs none either: the test brings its own (a separate process).
+    const env = { ...(options.worker === false && { API_INFERENCE_WORKER: 'false' }), ...options.env };
+    const config = await testConfig(env);
     const db = createDb(config.databaseUrl, 4);
-    const workerConnection = await NativeConnection.connect({ address: config.temporal.address });
-    const worker =
-      options.worker === false
-        ? undefined
-        : await createWorker({
-            config,
-            db,
-            connection: workerConnection,
-            workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE,
-          });
     const [api, demo, temporal] = await Promise.all([
-      startApi(config),
+      startApi(config, { workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE }),
       startDemoProvider(options.demo),
       connectTemporal(config),
     ]);
-    const stack = new TestStack(config, db, temporal, api, demo, worker, workerConnection);
-    stack.extraEnv = options.env ?? {};
-    stack.workerRun = worker?.run();
+    const stack = new TestStack(config, db, temporal, api, demo);
+    stack.extraEnv = env;
     return stack;
   }
 
@@ -145,26 +132,9 @@ export class TestStack {
   async secondApi(): Promise<RunningApi> {
     const port = await freePort();
     const config = loadConfig({ ...this.env(), API_PORT: String(port) });
-    const api = await startApi(config);
+    const api = await startApi(config, { workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE });
     this.extraApis.push(api);
     return api;
-  }
-
-  /** Stops the worker as a crash would look to Temporal, for restart tests. */
-  async stopWorker(): Promise<void> {
-    this.worker?.shutdown();
-    await this.workerRun;
-    this.worker = undefined;
-  }
-
-  async restartWorker(): Promise<void> {
-    this.worker = await createWorker({
-      config: this.config,
-      db: this.db,
-      connection: this.workerConnection,
-      workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE,
-    });
-    this.workerRun = this.worker.run();
   }
 
   /**
@@ -194,8 +164,6 @@ export class TestStack {
     await Promise.allSettled(this.agents.map((a) => a.stop()));
     await Promise.allSettled(this.extraApis.map((a) => a.stop()));
     await this.api.stop();
-    if (this.worker) await this.stopWorker();
-    await this.workerConnection.close();
     await this.temporal.connection.close();
     await this.demo.close();
     await this.db.destroy();

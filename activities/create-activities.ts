@@ -1,18 +1,17 @@
-import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../config/config';
 import type { Db } from '../db/database';
-import { findCandidates } from '../db/repositories/provider.repository';
+import { selectProviders } from '../db/repositories/provider.repository';
 import {
   finishRequest,
+  insertRequest,
   recordAttempt,
   type NewRequest,
   type RequestOutcome,
 } from '../db/repositories/request.repository';
-import type { DispatchSettings } from '../workflows/definitions';
+import { dispatchSettings, type DispatchPlan } from '../workflows/definitions';
 import type { Storage } from '../clients/storage';
 import { createMediaActivities } from './media-activities';
-import { RequestRecords } from './request-records';
 import { ErrorType } from '../workflows/errors';
 
 export interface ActivityDeps {
@@ -39,11 +38,6 @@ export interface ResolveInput extends RequestRecord {
   requiredFeatures: string[];
 }
 
-export interface ResolvePlan {
-  providerIds: string[];
-  dispatch: DispatchSettings;
-}
-
 export interface FinishInput {
   request: RequestRecord;
   /** The provider of the last attempt; null when none was tried. */
@@ -53,12 +47,7 @@ export interface FinishInput {
 
 /** The platform's activities, built once per worker from the clients they need. */
 export function createActivities({ db, storage, config }: ActivityDeps) {
-  const dispatch: DispatchSettings = {
-    pickupTimeoutMs: config.dispatch.pickupTimeoutMs,
-    heartbeatTimeoutMs: config.dispatch.taskHeartbeatTimeoutMs,
-    taskTimeoutMs: config.dispatch.taskTimeoutMs,
-  };
-  const records = new RequestRecords(db);
+  const dispatch = dispatchSettings(config.dispatch);
   const newRow = (r: RequestRecord, providerId: string | null): NewRequest => ({
     id: r.requestId,
     memberId: r.memberId,
@@ -72,20 +61,17 @@ export function createActivities({ db, storage, config }: ActivityDeps) {
 
   return {
     /**
-     * Orders the providers that may serve this request (one registry read). The request's row is
-     * written alongside the dispatch, not before it (see RequestRecords).
+     * Orders the providers that may serve this request (one registry read); on a failover, also
+     * notes the next attempt on the request's row. With none at all, records why and refuses.
      */
-    async resolveProviders(input: ResolveInput): Promise<ResolvePlan> {
-      const all = await findCandidates(db, input.memberId, input.model, config.dispatch.onlineSeconds);
-      const ofType = all.filter((c) => c.serviceType === input.serviceType);
-      const capable = ofType.filter((c) => input.requiredFeatures.every((f) => c.features.includes(f)));
-      const matching = capable.filter((c) => !input.exclude.includes(c.providerId));
+    async resolveProviders(input: ResolveInput): Promise<DispatchPlan> {
+      const { all, ofType, matching } = await selectProviders(db, {
+        ...input,
+        onlineSeconds: config.dispatch.onlineSeconds,
+      });
       if (input.exclude.length > 0) {
         // A failover: the workflow decides what "none left" means.
-        if (matching.length > 0) {
-          await records.settled(input.requestId);
-          await recordAttempt(db, input.requestId, matching[0].providerId);
-        }
+        if (matching.length > 0) await recordAttempt(db, input.requestId, matching[0].providerId);
         return { providerIds: matching.map((c) => c.providerId), dispatch };
       }
       if (matching.length === 0) {
@@ -97,19 +83,22 @@ export function createActivities({ db, storage, config }: ActivityDeps) {
         });
         throw failure;
       }
-      const activityLog = Context.current().log;
-      records.begin(newRow(input, matching[0].providerId), (err) =>
-        activityLog.warn('request row insert failed; the outcome will write it', { err: String(err) }),
-      );
       return { providerIds: matching.map((c) => c.providerId), dispatch };
     },
 
+    /**
+     * The request's PROCESSING row (it counts towards its provider's load). Scheduled together
+     * with the provider task, so the answer never waits for this write.
+     */
+    async recordRequest(input: RequestRecord & { providerId: string }): Promise<void> {
+      await insertRequest(db, newRow(input, input.providerId), 'PROCESSING');
+    },
+
     async finishRequest(input: FinishInput): Promise<void> {
-      await records.settled(input.request.requestId);
       await finishRequest(db, newRow(input.request, input.providerId), input.outcome);
     },
 
-    ...createMediaActivities({ db, storage, recorded: (requestId) => records.settled(requestId) }),
+    ...createMediaActivities({ db, storage }),
   };
 }
 

@@ -38,14 +38,7 @@ export interface Collected {
 }
 
 /** Activities that move bytes between agents and the bucket without touching them. */
-export interface MediaActivityDeps {
-  db: Db;
-  storage: Storage;
-  /** Settles once the request's row is written (assets reference it). */
-  recorded: (requestId: string) => Promise<void>;
-}
-
-export function createMediaActivities({ db, storage, recorded }: MediaActivityDeps) {
+export function createMediaActivities({ db, storage }: { db: Db; storage: Storage }) {
   const { client, bucket } = storage;
   const getUrl = (key: string) => client.presignedGetObject(bucket, key, PRESIGN_SECONDS);
 
@@ -81,7 +74,6 @@ export function createMediaActivities({ db, storage, recorded }: MediaActivityDe
           return { position: o.index, key, contentType: o.content_type, bytes: stat.size };
         }),
       );
-      await recorded(input.requestId);
       const rows = await insertAssets(
         db,
         stored.map((s) => ({ ...s, requestId: input.requestId, memberId: input.memberId })),

@@ -8,6 +8,7 @@
 import { WorkflowClient, type Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { ProviderAgent } from '../agent/provider-agent';
+import { AgentGateway } from '../api/gateway/agent-gateway';
 import { StreamHub } from '../api/streams/stream-hub';
 import { wallNow, type BenchClient, type Mode, type Target } from './client';
 import { setQueryHook } from './stack';
@@ -60,7 +61,10 @@ export const MARK_NOTES: Record<string, string> = {
   'temporal: ActivityTaskScheduled (provider queue)': 'task on provider.<id>',
   'temporal: ActivityTaskStarted (matched to a waiting poll)':
     "task handed to the gateway's waiting PollActivityTaskQueue",
+  'api: task polled from Temporal': "the gateway's PollActivityTaskQueue returned",
   'agent: task received': 'poll answered API -> agent over HTTP',
+  'api: answer handed to the waiting client': 'complete route: token, body and schema checked',
+  'api: RespondActivityTaskCompleted sent': 'the gateway relays the answer to Temporal',
   'agent: upstream call': 'agent calls the demo provider',
   'agent: upstream headers': 'demo provider answered (this is the direct call)',
   'agent: stream POST opened': 'agent starts streaming the body to the API',
@@ -90,7 +94,7 @@ function instrument(current: () => Marks | undefined, apiBase: string): () => vo
     const marks = current();
     if (marks && !marks.has(name)) marks.set(name, wallNow());
   };
-  type Method = (...args: unknown[]) => Promise<unknown>;
+  type Method = (...args: unknown[]) => unknown;
   const restores: (() => void)[] = [];
   const wrap = (
     target: object,
@@ -119,6 +123,17 @@ function instrument(current: () => Marks | undefined, apiBase: string): () => vo
   );
   wrap(WorkflowClient.prototype, 'result', undefined, () => mark('api: result() returned'));
   wrap(StreamHub.prototype, 'attach', () => mark('api: agent stream attached to the waiting client'));
+  wrap(AgentGateway.prototype, 'poll', undefined, () => mark('api: task polled from Temporal'));
+  wrap(AgentGateway.prototype, 'complete', () => mark('api: RespondActivityTaskCompleted sent'));
+  const hub = StreamHub.prototype as unknown as Record<string, Method>;
+  const deliver = hub.deliver;
+  hub.deliver = function (this: unknown, ...args: unknown[]) {
+    mark('api: answer handed to the waiting client');
+    return deliver.apply(this, args);
+  };
+  restores.push(() => {
+    hub.deliver = deliver;
+  });
   // Private at compile time, a plain prototype method at run time; called once per polled task.
   wrap(ProviderAgent.prototype, 'run', () => mark('agent: task received'));
 

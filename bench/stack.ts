@@ -26,7 +26,6 @@ import { createApiKey, createMember } from '../db/repositories/member.repository
 import { DEMO_MODELS, startDemoProvider, type DemoProvider } from '../demo-provider/server';
 import {
   freePort,
-  spawnChild,
   startMinio,
   startPostgres,
   startTemporal,
@@ -137,53 +136,6 @@ export async function startStack({
     const config = loadConfig(env);
 
     log('starting the worker, API, demo provider and agent ...');
-    if (process.env.BENCH_PROCS === '1') {
-      const dist = (p: string) => path.resolve(__dirname, '..', p);
-      const spawn = async (name: string, file: string, args: string[], extra: NodeJS.ProcessEnv = {}) => {
-        const child = await spawnChild({
-          name,
-          command: process.execPath,
-          args: [dist(file), ...args],
-          logFile: logFile(name),
-          env: { ...env, ...extra },
-        });
-        stops.unshift({ name, stop: () => child.stop() });
-        return child;
-      };
-      const demoPort = await freePort();
-      await spawn('worker', 'worker/main.js', []);
-      const apiChild = await spawn('api', 'api/main.js', []);
-      await spawn('demo', 'demo-provider/cli.js', ['--port', String(demoPort)]);
-      await new Promise((r) => setTimeout(r, 3000));
-      void apiChild;
-      const member = await createMember(db, `bench-${randomUUID().slice(0, 8)}`);
-      const apiKey = await createApiKey(db, member.id);
-      await spawn('agent', 'agent/cli.js', [
-        '--api-url',
-        config.api.publicBaseUrl,
-        '--key',
-        apiKey,
-        '--name',
-        'bench-rig',
-        '--upstream',
-        `http://127.0.0.1:${demoPort}`,
-        '--concurrency',
-        '32',
-      ]);
-      await new Promise((r) => setTimeout(r, 3000));
-      const connection = await Connection.connect({ address: config.temporal.address });
-      const client = new Client({ connection, namespace: config.temporal.namespace });
-      return {
-        dir,
-        config,
-        api: { url: config.api.publicBaseUrl } as RunningApi,
-        demo: { url: `http://127.0.0.1:${demoPort}` } as DemoProvider,
-        agent: {} as ProviderAgent,
-        apiKey,
-        temporal: client,
-        stop,
-      };
-    }
     // The API runs the inference worker in-process (eager start) on the timed pool.
     const api = await startApi(config, { workflowBundlePath: WORKFLOW_BUNDLE_PATH, db });
     stops.push({ name: 'api', stop: () => api.stop() });

@@ -72,6 +72,11 @@ export interface InferenceInput {
   encoding?: 'json' | 'multipart';
   /** How many binary outputs to expect, and how the upstream returns them. */
   outputs?: { count: number; mode: OutputMode };
+  /**
+   * The providers for the first attempt, in order, when the API already read the registry: the
+   * first workflow task then dispatches at once. Failovers always re-read it.
+   */
+  plan?: DispatchPlan;
 }
 
 /** A stored output, as recorded in the assets table. */
@@ -159,4 +164,23 @@ export interface DispatchSettings {
   pickupTimeoutMs: number;
   heartbeatTimeoutMs: number;
   taskTimeoutMs: number;
+}
+
+/** Where a request goes: provider ids in dispatch order, and the timeouts of each attempt. */
+export interface DispatchPlan {
+  providerIds: string[];
+  dispatch: DispatchSettings;
+}
+
+/** The per-attempt timeouts from the platform's dispatch configuration. */
+export function dispatchSettings(d: {
+  pickupTimeoutMs: number;
+  taskHeartbeatTimeoutMs: number;
+  taskTimeoutMs: number;
+}): DispatchSettings {
+  return {
+    pickupTimeoutMs: d.pickupTimeoutMs,
+    heartbeatTimeoutMs: d.taskHeartbeatTimeoutMs,
+    taskTimeoutMs: d.taskTimeoutMs,
+  };
 }

@@ -1,6 +1,7 @@
 import {
   CancellationScope,
   isCancellation,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   workflowInfo,
@@ -17,12 +18,21 @@ import {
 import { ErrorType } from './errors';
 import { classifyProviderFailure, toApplicationFailure } from './failures';
 
-// Registry reads and request records are local activities: no extra round trip through the
-// server on the latency path of a synchronous call.
+// Registry reads, presigning and the request's outcome are local activities: no extra round trip
+// through the server on the latency path of a synchronous call.
 const platform = proxyLocalActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '100ms', maximumAttempts: 5 },
 });
+// The request's first row is a regular activity, scheduled in the same workflow task as the
+// provider task: a local one would hold that task (and the dispatch) until the write is done.
+// The server hands it straight back to this worker (eager activity execution).
+const records = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '100ms', maximumInterval: '5s' },
+});
+
+const ROW_ACTIVITY_PATCH = 'request-row-activity';
 
 /** One inference request: pick a provider, hand the task to its agent, fail over on silence. */
 export async function inferenceWorkflow(input: InferenceInput): Promise<InferenceOutput> {
@@ -47,9 +57,16 @@ export async function inferenceWorkflow(input: InferenceInput): Promise<Inferenc
 
   // Candidates are re-read after every failure: a provider that came online meanwhile counts.
   let lastError = 'no provider answered';
-  for (let plan = await resolve(); plan.providerIds.length > 0; plan = await resolve()) {
+  let recorded: Promise<void> | undefined;
+  for (let plan = input.plan ?? (await resolve()); plan.providerIds.length > 0; plan = await resolve()) {
     const providerId = plan.providerIds[0];
     tried.push(providerId);
+    // Histories from before this activity existed recorded the row in resolveProviders.
+    if (!recorded && patched(ROW_ACTIVITY_PATCH)) {
+      recorded = records.recordRequest({ ...request, providerId });
+      // Awaited where the row must exist (assets, the next attempt); the outcome is an upsert.
+      recorded.catch(() => undefined);
+    }
     const provider = proxyActivities<ProviderActivities>({
       taskQueue: providerTaskQueue(providerId),
       scheduleToStartTimeout: plan.dispatch.pickupTimeoutMs,
@@ -71,6 +88,8 @@ export async function inferenceWorkflow(input: InferenceInput): Promise<Inferenc
         ...(input.reply && { reply: input.reply }),
         ...(prepared && { files: prepared.files, outputs: prepared.outputs, encoding: input.encoding }),
       });
+      // Assets reference the request's row.
+      if (media) await recorded;
       const collected = media
         ? await platform.collectOutputs({
             requestId: input.requestId,
@@ -104,6 +123,8 @@ export async function inferenceWorkflow(input: InferenceInput): Promise<Inferenc
         throw toApplicationFailure(failure);
       }
       lastError = failure.message;
+      // The next attempt updates the row: it must be there.
+      await recorded;
     }
   }
   const message = `No provider serving model '${input.model}' answered: ${lastError}`;

@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { inferenceWorkflow } from '../../workflows/inference.workflow';
-import { REQUEST_KINDS, SEARCH_ATTRIBUTES, workflowIdFor, type InferenceInput } from '../../workflows/definitions';
+import { selectProviders } from '../../db/repositories/provider.repository';
+import {
+  REQUEST_KINDS,
+  SEARCH_ATTRIBUTES,
+  dispatchSettings,
+  workflowIdFor,
+  type DispatchPlan,
+  type InferenceInput,
+} from '../../workflows/definitions';
 import type { ApiDeps } from '../deps';
 
 const keys = {
@@ -30,14 +38,30 @@ export interface StartedInference {
   handle: WorkflowHandleWithFirstExecutionRunId<typeof inferenceWorkflow>;
 }
 
-/** Starts the inference workflow with ids, search attributes and a memo an operator can search by. */
+/**
+ * Starts the inference workflow with ids, search attributes and a memo an operator can search by.
+ * The registry is read here, so the workflow's first task dispatches without a read of its own;
+ * when no provider fits, the workflow reads it again and records the refusal.
+ */
 export async function startInference(
-  { temporal, config }: Pick<ApiDeps, 'temporal' | 'config'>,
-  input: Omit<InferenceInput, 'model'> & { memberName: string },
+  { temporal, config, db }: Pick<ApiDeps, 'temporal' | 'config' | 'db'>,
+  input: Omit<InferenceInput, 'model' | 'plan'> & { memberName: string },
 ): Promise<StartedInference> {
   const model = String(input.body.model);
   const { memberName, ...rest } = input;
-  const args: InferenceInput = { ...rest, model };
+  const { matching } = await selectProviders(db, {
+    memberId: input.memberId,
+    model,
+    serviceType: REQUEST_KINDS[input.kind].serviceType,
+    requiredFeatures: input.requiredFeatures ?? [],
+    exclude: [],
+    onlineSeconds: config.dispatch.onlineSeconds,
+  });
+  const plan: DispatchPlan | undefined =
+    matching.length > 0
+      ? { providerIds: matching.map((c) => c.providerId), dispatch: dispatchSettings(config.dispatch) }
+      : undefined;
+  const args: InferenceInput = { ...rest, model, ...(plan && { plan }) };
   const handle = await temporal.client.workflow.start<typeof inferenceWorkflow>('inferenceWorkflow', {
     taskQueue: config.temporal.taskQueue,
     // With the API's own worker on this connection, the first workflow task comes back with the

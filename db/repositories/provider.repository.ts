@@ -140,6 +140,35 @@ export async function findCandidates(
     }));
 }
 
+export interface ProviderSelection {
+  /** Every candidate for the model, whatever its type or features (to explain a refusal). */
+  all: Candidate[];
+  /** Of the right service type. */
+  ofType: Candidate[];
+  /** Of the right type, with every required feature, not yet tried: the ones to dispatch to, in order. */
+  matching: Candidate[];
+}
+
+/** The providers a request may go to, in dispatch order, from one registry read. */
+export async function selectProviders(
+  db: Db,
+  q: {
+    memberId: string;
+    model: string;
+    serviceType: string;
+    requiredFeatures: readonly string[];
+    exclude: readonly string[];
+    onlineSeconds: number;
+  },
+): Promise<ProviderSelection> {
+  const all = await findCandidates(db, q.memberId, q.model, q.onlineSeconds);
+  const ofType = all.filter((c) => c.serviceType === q.serviceType);
+  const matching = ofType.filter(
+    (c) => q.requiredFeatures.every((f) => c.features.includes(f)) && !q.exclude.includes(c.providerId),
+  );
+  return { all, ofType, matching };
+}
+
 function onlineSince(seconds: number) {
   return sql<boolean>`p.last_heartbeat_at > now() - make_interval(secs => ${seconds})`;
 }

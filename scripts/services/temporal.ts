@@ -53,6 +53,8 @@ export const LATENCY_TUNING = [
   'matching.numTaskqueueWritePartitions=1',
   // The API runs a worker and starts inference workflows eagerly (its first task rides on the start answer).
   'system.enableEagerWorkflowStart=true',
+  // A workflow's own platform activity (the request's record) runs on the worker that scheduled it.
+  'system.enableActivityEagerExecution=true',
 ];
 
 /** Runs `temporal server start-dev` and resolves once the frontend answers with the search attributes in place. */

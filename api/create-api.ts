@@ -38,7 +38,7 @@ export async function startApi(config: Config, options: ApiOptions = {}): Promis
       config,
       db,
       storage,
-      connection: temporal.connection,
+      connection: temporal.native,
       workflowBundlePath: options.workflowBundlePath,
     });
     workerRun = worker.run();
@@ -60,7 +60,7 @@ export async function startApi(config: Config, options: ApiOptions = {}): Promis
       await app.stop();
       if (worker && worker.getState() === 'RUNNING') worker.shutdown();
       await workerRun?.catch(() => undefined);
-      await temporal.connection.close();
+      await temporal.close();
       if (!options.db) await db.destroy();
     },
   };

@@ -52,6 +52,23 @@ test('an agent killed while idle: the task is not picked up, the next provider a
   await slow;
 });
 
+test('an agent that dies and comes back leaves no poll behind to steal its next tasks', async () => {
+  const member = await stack.member('restart');
+  const first = await stack.spawnAgent(member, 'phoenix');
+  await first.kill();
+  await stack.spawnAgent(member, 'phoenix');
+
+  // The dead process's long-polls must end with its connections: one still waiting in Temporal
+  // would take the next task, find nobody to give it to, and hand it back (a failed-over attempt).
+  for (const content of ['one', 'two', 'three']) {
+    const res = await ask(member, 'demo-chat', content);
+    expect(res.data.choices[0].message.content).toContain(content);
+    const requestId = res.response.headers.get('x-request-id') as string;
+    await stack.temporal.client.workflow.getHandle(`chat-${requestId}`).result();
+    expect(await requestRow(requestId)).toMatchObject({ attempts: 1, status: 'PROCESSED' });
+  }
+});
+
 test('an agent killed mid-task: heartbeats stop, the next provider answers', async () => {
   const member = await stack.member('midtask');
   const doomed = await stack.spawnAgent(member, 'doomed-mid', slowDemo.url);

@@ -1,5 +1,4 @@
-import { ActivityCancelledError, ActivityNotFoundError, type Client } from '@temporalio/client';
-import type { NativeConnection } from '@temporalio/worker';
+import { ActivityCancelledError, ActivityNotFoundError, type Client, type Connection } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { providerTaskQueue, type ProviderTask, type ProviderTaskResult } from '../../workflows/definitions';
@@ -26,7 +25,8 @@ export interface AgentFailure {
  */
 export class AgentGateway {
   constructor(
-    private readonly connection: NativeConnection,
+    /** grpc-js: an agent that leaves aborts its poll (see TemporalClients). */
+    private readonly connection: Connection,
     private readonly client: Client,
     private readonly namespace: string,
     private readonly secret: string,

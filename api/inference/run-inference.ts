@@ -5,7 +5,7 @@ import type { ApiDeps } from '../deps';
 import { ApiError, fromWorkflowFailure } from '../http/api-error';
 import type { AuthState } from '../http/auth';
 import { cancelWhenClientLeaves } from './client-cancel';
-import { newRequestId, startInference, stripPlatformFields } from './start-inference';
+import { newRequestId, startInference, stripPlatformFields, workflowResult } from './start-inference';
 import { pipeStream } from './pipe-stream';
 import { requiredChatFeatures } from './required-features';
 
@@ -49,7 +49,7 @@ export async function runInference(
   if (client.signal.aborted) return;
   ctx.set('x-request-id', requestId);
 
-  const result = deps.temporal.connection.withAbortSignal(client.signal, () => handle.result());
+  const result = workflowResult(deps.temporal, handle, client.signal);
   result.catch(() => undefined);
   const first = await Promise.race([
     // Rejected only by cancel(): the client left, so there is nobody to answer.

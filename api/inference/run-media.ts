@@ -6,7 +6,7 @@ import type { ApiDeps } from '../deps';
 import { ApiError, fromWorkflowFailure } from '../http/api-error';
 import type { AuthState } from '../http/auth';
 import { cancelWhenClientLeaves } from './client-cancel';
-import { newRequestId, startInference, stripPlatformFields } from './start-inference';
+import { newRequestId, startInference, stripPlatformFields, workflowResult } from './start-inference';
 
 /** An upload that passed every check; it is written to the bucket only when the request starts. */
 export interface AcceptedUpload {
@@ -79,9 +79,7 @@ export async function runMedia(
   });
   leaving.watch(handle);
   ctx.set('x-request-id', requestId);
-  return deps.temporal.connection
-    .withAbortSignal(leaving.signal, () => handle.result())
-    .catch((err: unknown) => {
-      throw fromWorkflowFailure(err);
-    });
+  return workflowResult(deps.temporal, handle, leaving.signal).catch((err: unknown) => {
+    throw fromWorkflowFailure(err);
+  });
 }

@@ -80,3 +80,19 @@ export async function startInference(
   });
   return { requestId: input.requestId, handle };
 }
+
+/**
+ * The workflow's result, waited on over the abortable connection: `signal` (the client left, or
+ * the answer came another way) ends the long-poll instead of leaving it to the server.
+ */
+export function workflowResult(
+  temporal: ApiDeps['temporal'],
+  handle: StartedInference['handle'],
+  signal: AbortSignal,
+): Promise<Awaited<ReturnType<StartedInference['handle']['result']>>> {
+  const waiting = temporal.waits.workflow.getHandle<typeof inferenceWorkflow>(
+    handle.workflowId,
+    handle.firstExecutionRunId,
+  );
+  return temporal.connection.withAbortSignal(signal, () => waiting.result());
+}

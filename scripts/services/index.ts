@@ -13,7 +13,7 @@ export {
   temporalBin,
   toolsBinDir,
 } from './tools';
-export { listSearchAttributes, SEARCH_ATTRIBUTES, startTemporal } from './temporal';
+export { LATENCY_TUNING, listSearchAttributes, SEARCH_ATTRIBUTES, startTemporal } from './temporal';
 export type { TemporalOptions, TemporalServer } from './temporal';
 export { startPostgres } from './postgres';
 export type { PostgresOptions, PostgresServer } from './postgres';

@@ -42,6 +42,7 @@ function cleanEnv(): NodeJS.ProcessEnv {
 }
 
 /**
+ * Also in config/temporal/dynamicconfig.yaml for docker-compose.yml (a test keeps them equal).
  * The dev server's defaults are tuned for throughput, not latency: the transfer queue is read at
  * 20 polls/s per shard (each hand-off to a waiting worker or agent can wait up to 50 ms), and four
  * task-queue partitions let a task land where no poller waits. Measured by `npm run bench`:

@@ -2,7 +2,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { validateCompose } from '../../scripts/validate-compose';
-import { repoRoot } from '../../scripts/services';
+import { parse } from 'yaml';
+import { LATENCY_TUNING, repoRoot } from '../../scripts/services';
+
+describe('the Temporal dynamic config of docker-compose.yml', () => {
+  test('carries the same latency tuning as the local dev server', () => {
+    const file = path.join(repoRoot(), 'config', 'temporal', 'dynamicconfig.yaml');
+    const parsed = parse(fs.readFileSync(file, 'utf8')) as Record<string, { value: unknown }[]>;
+    const fromYaml = Object.entries(parsed).map(([key, [{ value }]]) => `${key}=${String(value)}`);
+    expect(fromYaml).toEqual(expect.arrayContaining([...LATENCY_TUNING]));
+    expect(fromYaml.filter((v) => !LATENCY_TUNING.includes(v))).toEqual([
+      'system.forceSearchAttributesCacheRefreshOnRead=true',
+    ]);
+  });
+});
 
 describe('docker-compose.yml', () => {
   test('is valid against the Compose Specification schema and sets every app variable', () => {

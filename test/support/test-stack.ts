@@ -164,7 +164,7 @@ export class TestStack {
     await Promise.allSettled(this.agents.map((a) => a.stop()));
     await Promise.allSettled(this.extraApis.map((a) => a.stop()));
     await this.api.stop();
-    await this.temporal.connection.close();
+    await this.temporal.close();
     await this.demo.close();
     await this.db.destroy();
   }

@@ -52,12 +52,12 @@ export const MARK_NOTES: Record<string, string> = {
   'api: workflow.start() called': 'after Koa, auth (cached key lookup) and JSON-schema validation',
   'temporal: WorkflowExecutionStarted': 'server-side event time of the start',
   'api: workflow.start() returned': 'StartWorkflowExecution answered',
-  'worker: WorkflowTaskStarted #1': 'first workflow task handed to the in-process worker',
-  'worker db: SELECT #1 sent': 'local activity resolveProviders: findCandidates',
-  'worker db: SELECT #1 done': '',
-  'worker db: INSERT #2 sent': 'local activity resolveProviders: insertRequest',
-  'worker db: INSERT #2 done': '',
-  'worker: WorkflowTaskCompleted #1': 'workflow task 1 done: marker + ScheduleActivityTask',
+  'worker: WorkflowTaskStarted #1': "first workflow task, eager: in the start's answer to the API's worker",
+  'db: SELECT #1 sent': 'API reads the registry: providers for the first attempt',
+  'db: SELECT #1 done': '',
+  'db: INSERT #2 sent': "activity recordRequest: the request's row, beside the dispatch",
+  'db: INSERT #2 done': '',
+  'worker: WorkflowTaskCompleted #1': 'workflow task 1 done: schedules recordRequest + the provider task',
   'temporal: ActivityTaskScheduled (provider queue)': 'task on provider.<id>',
   'temporal: ActivityTaskStarted (matched to a waiting poll)':
     "task handed to the gateway's waiting PollActivityTaskQueue",
@@ -74,10 +74,12 @@ export const MARK_NOTES: Record<string, string> = {
   'agent: complete sent': 'agent posts the result to the API',
   'temporal: ActivityTaskCompleted': 'API relayed RespondActivityTaskCompleted',
   'agent: complete acknowledged': 'API answered the agent',
-  'worker: WorkflowTaskStarted #2': 'second workflow task handed to the worker',
-  'worker db: UPDATE #3 sent': 'local activity finishRequest',
-  'worker db: UPDATE #3 done': '',
-  'worker: WorkflowTaskCompleted #2': 'workflow task 2 done: marker + CompleteWorkflowExecution',
+  'worker: WorkflowTaskStarted #2': 'next workflow task (recordRequest or the provider task done)',
+  'db: SELECT #3 sent': "the agent's next poll: the API checks it owns the provider",
+  'db: SELECT #3 done': '',
+  'db: INSERT #4 sent': 'local activity finishRequest: the outcome (an upsert)',
+  'db: INSERT #4 done': '',
+  'worker: WorkflowTaskCompleted #2': '',
   'temporal: WorkflowExecutionCompleted': '',
   'api: result() returned': "API's GetWorkflowExecutionHistory long-poll returned",
   'client: response complete': 'client has the whole body',
@@ -85,8 +87,8 @@ export const MARK_NOTES: Record<string, string> = {
 
 /**
  * Wraps, for the profile phase only: the API's WorkflowClient (start, result), the API's stream
- * hub, the agent's task runner and its fetch calls (upstream, complete, stream), and the worker's
- * Postgres queries. Every mark goes to the one request in flight (the profile is sequential and
+ * hub, the agent's task runner and its fetch calls (upstream, complete, stream), and the Postgres
+ * queries of the API and its in-process worker (one pool). Every mark goes to the one request in flight (the profile is sequential and
  * waits for each request to settle completely). Returns the restore function.
  */
 function instrument(current: () => Marks | undefined, apiBase: string): () => void {
@@ -148,7 +150,7 @@ function instrument(current: () => Marks | undefined, apiBase: string): () => vo
       queries = 0;
     }
     if (phase === 'start') queries++;
-    mark(`worker db: ${verb} #${queries} ${phase === 'start' ? 'sent' : 'done'}`);
+    mark(`db: ${verb} #${queries} ${phase === 'start' ? 'sent' : 'done'}`);
   });
   restores.push(() => setQueryHook(undefined));
 

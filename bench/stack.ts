@@ -1,7 +1,7 @@
 /**
  * Boots a throwaway real platform for the benchmark, the way the test suite's global setup and
- * TestStack do: Temporal dev server, PostgreSQL and MinIO in a temp dir, an in-process worker
- * on the prebuilt workflow bundle, the API, the demo provider, a member and a provider agent.
+ * TestStack do: Temporal dev server, PostgreSQL and MinIO in a temp dir, the API with its
+ * in-process worker on the prebuilt workflow bundle, the demo provider, a member and a provider agent.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -116,9 +116,9 @@ export async function startStack({
     const minio = (started[2] as PromiseFulfilledResult<MinioServer>).value;
 
     const pool: Db = createDb(postgres.url, 10);
-    stops.push({ name: 'worker db pool', stop: () => pool.destroy() });
+    stops.push({ name: 'db pool', stop: () => pool.destroy() });
     await migrateToLatest(pool);
-    // The worker's queries are timed for the profile (a no-op unless a hook is set).
+    // The API's and its worker's queries are timed for the profile (a no-op unless a hook is set).
     const db = pool.withPlugin(queryTiming);
 
     const env: NodeJS.ProcessEnv = {

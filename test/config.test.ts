@@ -14,6 +14,8 @@ test('reads a complete environment into a frozen config with defaults', () => {
   expect(config.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'inference' });
   expect(config.api.publicBaseUrl).toBe('http://127.0.0.1:8080');
   expect(Object.isFrozen(config.api)).toBe(true);
+  expect(config.api.inferenceWorker).toBe(true);
+  expect(loadConfig({ ...base, API_INFERENCE_WORKER: 'false' }).api.inferenceWorker).toBe(false);
 });
 
 test.each([
@@ -23,6 +25,7 @@ test.each([
   [{ S3_ENDPOINT: 'not a url' }, 'S3_ENDPOINT must be a URL, got "not a url"'],
   [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of debug, info, warn, error, silent, got "loud"'],
   [{ GATEWAY_SECRET: 'short' }, 'GATEWAY_SECRET must be at least 16 characters'],
+  [{ API_INFERENCE_WORKER: 'yes' }, 'API_INFERENCE_WORKER must be true or false, got "yes"'],
 ])('fails loudly on %p', (override, message) => {
   expect(() => loadConfig({ ...base, ...override })).toThrow(new ConfigError(message));
 });

@@ -8,6 +8,7 @@ import {
   recordAttempt,
   type NewRequest,
   type RequestOutcome,
+  type RequestRecord,
 } from '../db/repositories/request.repository';
 import { dispatchSettings, type DispatchPlan } from '../workflows/definitions';
 import type { Storage } from '../clients/storage';
@@ -18,18 +19,6 @@ export interface ActivityDeps {
   db: Db;
   storage: Storage;
   config: Pick<Config, 'dispatch'>;
-}
-
-/** What every request row says about the request, whatever its outcome. */
-export interface RequestRecord {
-  requestId: string;
-  memberId: string;
-  kind: string;
-  model: string;
-  serviceType: string;
-  workflowId: string;
-  /** When the workflow started (ISO 8601). */
-  startedAt: string;
 }
 
 export interface ResolveInput extends RequestRecord {
@@ -48,16 +37,6 @@ export interface FinishInput {
 /** The platform's activities, built once per worker from the clients they need. */
 export function createActivities({ db, storage, config }: ActivityDeps) {
   const dispatch = dispatchSettings(config.dispatch);
-  const newRow = (r: RequestRecord, providerId: string | null): NewRequest => ({
-    id: r.requestId,
-    memberId: r.memberId,
-    kind: r.kind,
-    model: r.model,
-    serviceType: r.serviceType,
-    workflowId: r.workflowId,
-    startedAt: r.startedAt,
-    providerId,
-  });
 
   return {
     /**
@@ -76,11 +55,15 @@ export function createActivities({ db, storage, config }: ActivityDeps) {
       }
       if (matching.length === 0) {
         const failure = refusal(input, all[0]?.serviceType, ofType.length > 0);
-        await finishRequest(db, newRow(input, null), {
-          status: 'FAILED',
-          errorType: failure.type ?? undefined,
-          errorMessage: failure.message,
-        });
+        await finishRequest(
+          db,
+          { ...input, providerId: null },
+          {
+            status: 'FAILED',
+            errorType: failure.type ?? undefined,
+            errorMessage: failure.message,
+          },
+        );
         throw failure;
       }
       return { providerIds: matching.map((c) => c.providerId), dispatch };
@@ -90,12 +73,12 @@ export function createActivities({ db, storage, config }: ActivityDeps) {
      * The request's PROCESSING row (it counts towards its provider's load). Scheduled together
      * with the provider task, so the answer never waits for this write.
      */
-    async recordRequest(input: RequestRecord & { providerId: string }): Promise<void> {
-      await insertRequest(db, newRow(input, input.providerId), 'PROCESSING');
+    async recordRequest(input: NewRequest & { providerId: string }): Promise<void> {
+      await insertRequest(db, input, 'PROCESSING');
     },
 
     async finishRequest(input: FinishInput): Promise<void> {
-      await finishRequest(db, newRow(input.request, input.providerId), input.outcome);
+      await finishRequest(db, { ...input.request, providerId: input.providerId }, input.outcome);
     },
 
     ...createMediaActivities({ db, storage }),

@@ -87,9 +87,10 @@ export const MARK_NOTES: Record<string, string> = {
 
 /**
  * Wraps, for the profile phase only: the API's WorkflowClient (start, result), the API's stream
- * hub, the agent's task runner and its fetch calls (upstream, complete, stream), and the Postgres
- * queries of the API and its in-process worker (one pool). Every mark goes to the one request in flight (the profile is sequential and
- * waits for each request to settle completely). Returns the restore function.
+ * hub and agent gateway, the agent's task runner and its fetch calls (upstream, complete, stream),
+ * and the Postgres queries of the API and its in-process worker (one pool). Every mark goes to the
+ * one request in flight (the profile is sequential and waits for each request to settle
+ * completely). Returns the restore function.
  */
 function instrument(current: () => Marks | undefined, apiBase: string): () => void {
   const mark = (name: string) => {

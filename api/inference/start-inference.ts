@@ -10,6 +10,7 @@ import {
   workflowIdFor,
   type DispatchPlan,
   type InferenceInput,
+  type InferenceOutput,
 } from '../../workflows/definitions';
 import type { ApiDeps } from '../deps';
 
@@ -89,7 +90,7 @@ export function workflowResult(
   temporal: ApiDeps['temporal'],
   handle: StartedInference['handle'],
   signal: AbortSignal,
-): Promise<Awaited<ReturnType<StartedInference['handle']['result']>>> {
+): Promise<InferenceOutput> {
   const waiting = temporal.waits.workflow.getHandle<typeof inferenceWorkflow>(
     handle.workflowId,
     handle.firstExecutionRunId,

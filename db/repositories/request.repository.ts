@@ -2,17 +2,20 @@ import type { RequestStatus } from '../../workflows/definitions';
 import { sql } from 'kysely';
 import type { Db } from '../database';
 
-export interface NewRequest {
-  id: string;
+/** What every request row says about the request, whatever its outcome. */
+export interface RequestRecord {
+  requestId: string;
   memberId: string;
   kind: string;
   model: string;
   serviceType: string;
   workflowId: string;
-  providerId: string | null;
   /** When the request's workflow started (ISO 8601): the row's created_at and latency origin. */
   startedAt: string;
 }
+
+/** A row to write: the request, and the provider of its latest attempt (null when none was tried). */
+export type NewRequest = RequestRecord & { providerId: string | null };
 
 /** Idempotent: a retried activity finds the row already there and only moves it forward. */
 export async function insertRequest(db: Db, r: NewRequest, status: RequestStatus): Promise<void> {
@@ -57,29 +60,19 @@ export async function finishRequest(db: Db, r: NewRequest, outcome: RequestOutco
     error_type: outcome.errorType ?? null,
     error_message: outcome.errorMessage ?? null,
     usage: outcome.usage ? JSON.stringify(outcome.usage) : null,
+    finished_at: sql<Date>`now()`,
+    latency_ms: sql<number>`(extract(epoch from now() - ${new Date(r.startedAt)}::timestamptz) * 1000)::int`,
   };
   await db
     .insertInto('requests')
-    .values({
-      ...row(r),
-      ...final,
-      attempts: r.providerId ? 1 : 0,
-      finished_at: sql<Date>`now()`,
-      latency_ms: sql<number>`(extract(epoch from now() - ${new Date(r.startedAt)}::timestamptz) * 1000)::int`,
-    })
-    .onConflict((oc) =>
-      oc.column('id').doUpdateSet({
-        ...final,
-        finished_at: sql<Date>`now()`,
-        latency_ms: sql<number>`(extract(epoch from now() - requests.created_at) * 1000)::int`,
-      }),
-    )
+    .values({ ...row(r), ...final, attempts: r.providerId ? 1 : 0 })
+    .onConflict((oc) => oc.column('id').doUpdateSet(final))
     .execute();
 }
 
 function row(r: NewRequest) {
   return {
-    id: r.id,
+    id: r.requestId,
     member_id: r.memberId,
     kind: r.kind,
     model: r.model,

@@ -1,4 +1,5 @@
 import type { ProviderTask, ProviderTaskResult } from '../workflows/definitions';
+import { send } from './http-transport';
 
 export interface AdvertisedModel {
   id: string;
@@ -43,7 +44,7 @@ export class AgentApi {
 
   /** Long-polls for a task; null when the poll expired empty. */
   async poll(providerId: string, signal: AbortSignal): Promise<PolledTask | null> {
-    const res = await fetch(`${this.baseUrl}/api/inference/agent/tasks?provider_id=${encodeURIComponent(providerId)}`, {
+    const res = await send(`${this.baseUrl}/api/inference/agent/tasks?provider_id=${encodeURIComponent(providerId)}`, {
       headers: this.headers(),
       signal,
     });
@@ -68,13 +69,12 @@ export class AgentApi {
 
   /** Sends an upstream stream body to the client as it arrives; resolves when the client has it all. */
   async stream(token: string, body: ReadableStream<Uint8Array>, signal: AbortSignal): Promise<void> {
-    const res = await fetch(`${this.baseUrl}/api/inference/agent/tasks/${token}/stream`, {
+    const res = await send(`${this.baseUrl}/api/inference/agent/tasks/${token}/stream`, {
       method: 'POST',
       headers: { ...this.headers(), 'content-type': 'text/event-stream' },
       body,
       signal,
-      duplex: 'half',
-    } as RequestInit);
+    });
     const text = await res.text();
     if (!res.ok) throw new AgentApiError(res.status, text);
   }
@@ -84,7 +84,7 @@ export class AgentApi {
   }
 
   private async json(method: string, path: string, body: unknown): Promise<unknown> {
-    const res = await fetch(`${this.baseUrl}${path}`, {
+    const res = await send(`${this.baseUrl}${path}`, {
       method,
       headers: { ...this.headers(), 'content-type': 'application/json' },
       body: JSON.stringify(body),

@@ -1,3 +1,4 @@
+import { send, type SendInit } from './http-transport';
 import { TaskFailure, describe, safeUrl } from './task-failure';
 
 /**
@@ -5,7 +6,7 @@ import { TaskFailure, describe, safeUrl } from './task-failure';
  * URL itself may only be shown without its query string.
  */
 export async function getBytes(url: string, what: string, signal: AbortSignal): Promise<Buffer> {
-  const res = await send(url, `download ${what}`, { signal });
+  const res = await request(url, `download ${what}`, { signal });
   try {
     return Buffer.from(await res.arrayBuffer());
   } catch (err) {
@@ -22,7 +23,7 @@ export async function putBytes(
   contentType: string,
   signal: AbortSignal,
 ): Promise<void> {
-  const res = await send(url, `upload ${what}`, {
+  const res = await request(url, `upload ${what}`, {
     method: 'PUT',
     headers: { 'content-type': contentType, 'content-length': String(bytes.length) },
     body: bytes,
@@ -31,10 +32,10 @@ export async function putBytes(
   await res.arrayBuffer().catch(() => undefined);
 }
 
-async function send(url: string, action: string, init: RequestInit & { signal: AbortSignal }): Promise<Response> {
+async function request(url: string, action: string, init: SendInit & { signal: AbortSignal }): Promise<Response> {
   let res: Response;
   try {
-    res = await fetch(url, init);
+    res = await send(url, init);
   } catch (err) {
     if (init.signal.aborted) throw err;
     throw new TaskFailure('upstream_error', `could not ${action} at ${safeUrl(url)}: ${describe(err, url)}`);

@@ -1,5 +1,6 @@
 import type { ProviderTask } from '../workflows/definitions';
 import { advertisedModels, type SkipNotice } from './advertised-models';
+import { send } from './http-transport';
 import type { AdvertisedModel } from './agent-api';
 import { TaskFailure } from './task-failure';
 
@@ -25,7 +26,7 @@ export async function callUpstream(
   const headers: Record<string, string> = { accept: acceptFor(task) };
   if (!(body instanceof FormData)) headers['content-type'] = 'application/json';
   try {
-    return await fetch(`${base}${task.endpoint}`, {
+    return await send(`${base}${task.endpoint}`, {
       method: 'POST',
       headers,
       body: body instanceof FormData ? body : JSON.stringify(body),
@@ -34,7 +35,7 @@ export async function callUpstream(
   } catch (err) {
     if (signal.aborted) throw err;
     throw new UpstreamUnreachable(
-      `local server at ${base} is unreachable: ${(err as Error).cause ?? (err as Error).message}`,
+      `local server at ${base} is unreachable: ${String((err as Error).cause ?? (err as Error).message)}`,
     );
   }
 }
@@ -42,7 +43,7 @@ export async function callUpstream(
 /** Lists the local server's models for the heartbeat, as text models unless it says otherwise. */
 export async function discoverModels(baseUrl: string, onSkip?: SkipNotice): Promise<AdvertisedModel[]> {
   const base = baseOf(baseUrl);
-  const res = await fetch(`${base}/v1/models`);
+  const res = await send(`${base}/v1/models`);
   if (!res.ok) throw new Error(`GET ${base}/v1/models answered ${res.status}`);
   const list = (await res.json()) as { data?: unknown };
   return advertisedModels(list.data ?? [], onSkip);

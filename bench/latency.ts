@@ -32,6 +32,7 @@ interface Options {
   modes: Mode[];
   profile: number;
   agentConcurrency?: number;
+  upstreamLatencyMs: number;
   temporalAddress?: string;
   temporalDynamicConfig: string[];
   json: boolean;
@@ -45,6 +46,11 @@ const USAGE = `Usage: node dist/bench/latency.js [options]
   --modes sync,stream    what to measure (default both)
   --profile N            sequential platform requests per mode for the breakdown (default 50, 0 = off)
   --agent-concurrency N  long-polls the provider agent keeps waiting (default max(32, clients))
+  --upstream-latency-ms N
+                         the demo provider's own time per answer (default 0: measures the platform
+                         alone; at 32 clients that saturates this machine, so the figures there are its
+                         throughput). A model's answer takes hundreds of ms to seconds: 1000 measures
+                         what 32 concurrent requests add when the machine is not saturated.
   --temporal-address H:P use a running Temporal (search attributes registered) instead of a fresh dev server
   --temporal-dynamic-config KEY=VALUE
                          start the dev server with this dynamic config value (repeatable), e.g.
@@ -57,6 +63,7 @@ function parseArgs(argv: string[]): Options {
     concurrency: [1, 32],
     modes: ['sync', 'stream'],
     profile: 50,
+    upstreamLatencyMs: 0,
     temporalDynamicConfig: [],
     json: false,
   };
@@ -95,6 +102,9 @@ function parseArgs(argv: string[]): Options {
         break;
       case '--agent-concurrency':
         opts.agentConcurrency = positive(flag, value());
+        break;
+      case '--upstream-latency-ms':
+        opts.upstreamLatencyMs = positive(flag, value(), 0);
         break;
       case '--temporal-address':
         opts.temporalAddress = String(value() ?? '');
@@ -237,7 +247,7 @@ function renderText(
     '      anything else running on the machine (see the load average).',
   );
   out.push(
-    `setup: demo provider latency 0 ms, tokensPerSecond 0; agent keeps ${agentConcurrency} long-polls waiting; ` +
+    `setup: demo provider latency ${opts.upstreamLatencyMs} ms, tokensPerSecond 0; agent keeps ${agentConcurrency} long-polls waiting; ` +
       `node:http keep-alive clients; body {model: demo-chat, "Say hello."}`,
   );
   out.push(
@@ -283,6 +293,7 @@ async function main(): Promise<number> {
   const info = machine();
   const stack = await startStack({
     agentConcurrency,
+    upstreamLatencyMs: opts.upstreamLatencyMs,
     temporalAddress: opts.temporalAddress,
     temporalDynamicConfig: opts.temporalDynamicConfig,
     log,

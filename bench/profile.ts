@@ -7,6 +7,7 @@
  */
 import { WorkflowClient, type Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import * as httpTransport from '../agent/http-transport';
 import { ProviderAgent } from '../agent/provider-agent';
 import { AgentGateway } from '../api/gateway/agent-gateway';
 import { StreamHub } from '../api/streams/stream-hub';
@@ -155,21 +156,22 @@ function instrument(current: () => Marks | undefined, apiBase: string): () => vo
   });
   restores.push(() => setQueryHook(undefined));
 
-  const originalFetch = globalThis.fetch;
-  globalThis.fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+  // Every request of the agent goes through its transport's send(), read off the module at each call.
+  const transport = httpTransport as { send: typeof httpTransport.send };
+  const originalSend = transport.send;
+  transport.send = async (url: string, init?: httpTransport.SendInit): Promise<Response> => {
     const isApi = url.startsWith(apiBase);
     const upstream = !isApi && url.includes('/v1/');
     if (isApi && url.endsWith('/complete')) mark('agent: complete sent');
     if (isApi && url.endsWith('/stream')) mark('agent: stream POST opened');
     if (upstream) mark('agent: upstream call');
-    const res = await originalFetch(input, init);
+    const res = await originalSend(url, init);
     if (isApi && url.endsWith('/complete')) mark('agent: complete acknowledged');
     if (upstream) mark('agent: upstream headers');
     return res;
   };
   restores.push(() => {
-    globalThis.fetch = originalFetch;
+    transport.send = originalSend;
   });
   return () => restores.reverse().forEach((restore) => restore());
 }

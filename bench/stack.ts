@@ -50,6 +50,8 @@ export interface BenchStack {
 
 export interface StackOptions {
   agentConcurrency: number;
+  /** The demo provider's delay before each answer. */
+  upstreamLatencyMs?: number;
   /** An already running Temporal frontend (with the search attributes registered) instead of a fresh dev server. */
   temporalAddress?: string;
   /** Extra `KEY=VALUE` dynamic config values for the dev server (on top of its latency tuning). */
@@ -61,6 +63,7 @@ let runtimeInstalled = false;
 
 export async function startStack({
   agentConcurrency,
+  upstreamLatencyMs = 0,
   temporalAddress,
   temporalDynamicConfig = [],
   log,
@@ -139,7 +142,7 @@ export async function startStack({
     // The API runs the inference worker in-process (eager start) on the timed pool.
     const api = await startApi(config, { workflowBundlePath: WORKFLOW_BUNDLE_PATH, db });
     stops.push({ name: 'api', stop: () => api.stop() });
-    const demo = await startDemoProvider({ latencyMs: 0, tokensPerSecond: 0 });
+    const demo = await startDemoProvider({ latencyMs: upstreamLatencyMs, tokensPerSecond: 0 });
     stops.push({ name: 'demo provider', stop: () => demo.close() });
 
     const connection = await Connection.connect({ address: config.temporal.address });

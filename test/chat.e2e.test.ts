@@ -33,6 +33,11 @@ test('a buffered chat completion runs as a workflow through the agent', async ()
   expect(description.status.name).toBe('COMPLETED');
   expect(description.searchAttributes.InferenceModel).toEqual(['demo-chat']);
   expect(description.searchAttributes.InferenceMember).toEqual([alice.name]);
+  // No patch marker and no search-attribute upsert in a new run: each would cost every request.
+  const events = (await handle.fetchHistory()).events ?? [];
+  expect(events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes)).toHaveLength(0);
+  const markers = events.map((e) => e.markerRecordedEventAttributes?.markerName).filter(Boolean);
+  expect(markers).toEqual(['core_local_activity']);
 
   const row = await stack.db.selectFrom('requests').selectAll().where('id', '=', requestId).executeTakeFirstOrThrow();
   expect(row).toMatchObject({

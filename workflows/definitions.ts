@@ -77,6 +77,11 @@ export interface InferenceInput {
    * first workflow task then dispatches at once. Failovers always re-read it.
    */
   plan?: DispatchPlan;
+  /**
+   * Set by every API since the request row became an activity of its own, so the workflow needs
+   * no patch marker to tell (histories from before the flag carry the marker instead).
+   */
+  rowActivity?: true;
 }
 
 /** A stored output, as recorded in the assets table. */

@@ -61,8 +61,9 @@ export async function inferenceWorkflow(input: InferenceInput): Promise<Inferenc
   for (let plan = input.plan ?? (await resolve()); plan.providerIds.length > 0; plan = await resolve()) {
     const providerId = plan.providerIds[0];
     tried.push(providerId);
-    // Histories from before this activity existed recorded the row in resolveProviders.
-    if (!recorded && patched(ROW_ACTIVITY_PATCH)) {
+    // Histories from before this activity existed recorded the row in resolveProviders. Inputs
+    // that say so skip the patch check: its marker and search-attribute upsert cost every request.
+    if (!recorded && (input.rowActivity ?? patched(ROW_ACTIVITY_PATCH))) {
       recorded = records.recordRequest({ ...request, providerId });
       // Awaited where the row must exist (assets, the next attempt); the outcome is an upsert.
       recorded.catch(() => undefined);

@@ -46,7 +46,7 @@ export interface StartedInference {
  */
 export async function startInference(
   { temporal, config, db }: Pick<ApiDeps, 'temporal' | 'config' | 'db'>,
-  input: Omit<InferenceInput, 'model' | 'plan'> & { memberName: string },
+  input: Omit<InferenceInput, 'model' | 'plan' | 'rowActivity'> & { memberName: string },
 ): Promise<StartedInference> {
   const model = String(input.body.model);
   const { memberName, ...rest } = input;
@@ -62,7 +62,7 @@ export async function startInference(
     matching.length > 0
       ? { providerIds: matching.map((c) => c.providerId), dispatch: dispatchSettings(config.dispatch) }
       : undefined;
-  const args: InferenceInput = { ...rest, model, ...(plan && { plan }) };
+  const args: InferenceInput = { ...rest, model, ...(plan && { plan }), rowActivity: true };
   const handle = await temporal.client.workflow.start<typeof inferenceWorkflow>('inferenceWorkflow', {
     taskQueue: config.temporal.taskQueue,
     // With the API's own worker on this connection, the first workflow task comes back with the

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { advertisedModels } from './advertised-models';
 import { AgentApi, AgentApiError, type AdvertisedModel, type PolledTask } from './agent-api';
 import { forwardTask } from './forward-task';
@@ -37,6 +38,8 @@ export class ProviderAgent {
 
   constructor(private readonly opts: AgentOptions) {
     this.api = new AgentApi(opts.apiUrl.replace(/\/+$/, ''), opts.key);
+    // Every waiting poll listens on this one signal: `concurrency` listeners is the design, not a leak.
+    setMaxListeners((opts.concurrency ?? 1) + 10, this.polls.signal);
     this.models = advertisedModels(opts.models, (id, reason) => this.log(`not advertising '${id}': ${reason}`));
   }
 

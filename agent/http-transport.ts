@@ -20,7 +20,10 @@ export interface SendInit {
 
 // Small writes (a streamed chunk, a poll's answer) leave at once rather than waiting on Nagle.
 const keepAlive = { keepAlive: true, scheduling: 'lifo', noDelay: true } as const;
-const agents = { 'http:': new http.Agent(keepAlive), 'https:': new https.Agent(keepAlive) };
+const clients: Partial<Record<string, { request: typeof http.request; agent: http.Agent }>> = {
+  'http:': { request: http.request, agent: new http.Agent(keepAlive) },
+  'https:': { request: https.request, agent: new https.Agent(keepAlive) },
+};
 
 /** Statuses whose response has no body, which `Response` refuses one for. */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
@@ -29,16 +32,16 @@ export async function send(url: string, init: SendInit = {}): Promise<Response> 
   const { body, signal } = init;
   if (body instanceof FormData) return fetch(url, init);
   const target = new URL(url);
-  const agent = target.protocol === 'https:' ? agents['https:'] : target.protocol === 'http:' ? agents['http:'] : null;
-  if (!agent) throw new TypeError(`unsupported protocol in ${target.origin}`);
+  const client = clients[target.protocol];
+  if (!client) throw new TypeError(`unsupported protocol in ${target.origin}`);
   signal?.throwIfAborted();
   const headers: Record<string, string> = { ...init.headers };
   if (typeof body === 'string' || Buffer.isBuffer(body)) headers['content-length'] = String(Buffer.byteLength(body));
 
   return new Promise<Response>((resolve, reject) => {
-    const req = (target.protocol === 'https:' ? https : http).request(
+    const req = client.request(
       target,
-      { method: init.method ?? 'GET', headers, agent, signal },
+      { method: init.method ?? 'GET', headers, agent: client.agent, signal },
       (res) => {
         const status = res.statusCode ?? 0;
         const responseHeaders = new Headers();

@@ -15,7 +15,7 @@ export async function getBytes(url: string, what: string, signal: AbortSignal): 
   }
 }
 
-/** Uploads a whole file with a known length, which S3 presigned PUTs require. */
+/** Uploads a whole file; `send` declares its length, which S3 presigned PUTs require. */
 export async function putBytes(
   url: string,
   what: string,
@@ -25,7 +25,7 @@ export async function putBytes(
 ): Promise<void> {
   const res = await request(url, `upload ${what}`, {
     method: 'PUT',
-    headers: { 'content-type': contentType, 'content-length': String(bytes.length) },
+    headers: { 'content-type': contentType },
     body: bytes,
     signal,
   });

@@ -1,7 +1,7 @@
 /** Text endpoints of the demo provider (test fixture): shapes, determinism, streaming, tools. */
 import type { DemoProvider } from '../../demo-provider/server';
 import { DEMO_MODELS, startDemoProvider } from '../../demo-provider/server';
-import { postJson, readSse } from './demo-provider.helpers';
+import { postChat, postJson, readSse } from './demo-provider.helpers';
 
 interface ChatCompletion {
   id: string;
@@ -22,12 +22,8 @@ beforeAll(async () => {
 });
 afterAll(() => provider.close());
 
-const chat = (content: string, extra: Record<string, unknown> = {}): Promise<Response> =>
-  postJson(provider.url, '/v1/chat/completions', {
-    model: 'demo-chat',
-    messages: [{ role: 'user', content }],
-    ...extra,
-  });
+const chat = (content: string, extra?: Record<string, unknown>): Promise<Response> =>
+  postChat(provider.url, content, extra);
 
 test('lists the catalogue in the OpenAI shape with capability fields', async () => {
   const res = await fetch(`${provider.url}/v1/models`);
@@ -92,11 +88,7 @@ test('tokensPerSecond paces the stream so chunks arrive separately', async () =>
   const paced = await startDemoProvider({ tokensPerSecond: 100 });
   try {
     const started = Date.now();
-    const res = await postJson(paced.url, '/v1/chat/completions', {
-      model: 'demo-chat',
-      messages: [{ role: 'user', content: 'pace' }],
-      stream: true,
-    });
+    const res = await postChat(paced.url, 'pace', { stream: true });
     const { events, reads } = await readSse(res);
     const tokens = events.length - 3;
     expect(reads).toBeGreaterThan(tokens / 2);

@@ -13,6 +13,15 @@ export function postJson(base: string, path: string, body: unknown, signal?: Abo
   });
 }
 
+/** A one-message chat completion from `demo-chat`, with any extra body fields. */
+export function postChat(base: string, content: string, extra: Record<string, unknown> = {}): Promise<Response> {
+  return postJson(base, '/v1/chat/completions', {
+    model: 'demo-chat',
+    messages: [{ role: 'user', content }],
+    ...extra,
+  });
+}
+
 export async function bytesOf(res: Response): Promise<Buffer> {
   return Buffer.from(await res.arrayBuffer());
 }

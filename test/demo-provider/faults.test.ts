@@ -1,7 +1,7 @@
 /** Faults of the demo provider (test fixture): error model, disconnects, latency, bad input. */
 import type { DemoProvider } from '../../demo-provider/server';
 import { startDemoProvider } from '../../demo-provider/server';
-import { expectError, postJson } from './demo-provider.helpers';
+import { expectError, postChat, postJson } from './demo-provider.helpers';
 
 let provider: DemoProvider;
 beforeAll(async () => {
@@ -9,12 +9,8 @@ beforeAll(async () => {
 });
 afterAll(() => provider.close());
 
-const chat = (content: string, extra: Record<string, unknown> = {}): Promise<Response> =>
-  postJson(provider.url, '/v1/chat/completions', {
-    model: 'demo-chat',
-    messages: [{ role: 'user', content }],
-    ...extra,
-  });
+const chat = (content: string, extra?: Record<string, unknown>): Promise<Response> =>
+  postChat(provider.url, content, extra);
 
 const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5));
 

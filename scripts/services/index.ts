@@ -1,4 +1,4 @@
-export { canConnect, freePort } from './ports';
+export { canConnect, freePort, retryPortClash } from './ports';
 export { logTail, spawnChild, stopAll } from './child';
 export type { Child, ChildOptions, ExitStatus, WaitOptions } from './child';
 export { run, runChecked } from './exec';

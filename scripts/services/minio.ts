@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { spawnChild } from './child';
-import { freePort } from './ports';
+import { freePort, retryPortClash } from './ports';
 import { minioBin } from './tools';
 
 export interface MinioOptions {
@@ -64,7 +64,12 @@ export function minioLive(endpoint: string): Promise<boolean> {
 }
 
 /** Starts a single-drive MinIO on 127.0.0.1 and resolves once its liveness endpoint answers. */
-export async function startMinio(opts: MinioOptions): Promise<MinioServer> {
+export function startMinio(opts: MinioOptions): Promise<MinioServer> {
+  const picksPorts = opts.port === undefined || opts.consolePort === undefined;
+  return retryPortClash(() => launchMinio(opts), picksPorts ? 3 : 1);
+}
+
+async function launchMinio(opts: MinioOptions): Promise<MinioServer> {
   const bin = minioBin();
   const dataDir = path.resolve(opts.dataDir);
   // The drive is a subfolder: MinIO treats every top-level entry of its drive as a bucket.

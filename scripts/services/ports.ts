@@ -1,7 +1,44 @@
 import net from 'node:net';
 
-/** Asks the kernel for a port nobody listens on right now (racy by nature; bind soon after). */
-export function freePort(host = '127.0.0.1'): Promise<number> {
+/** Ports this process has handed out: the kernel may offer a just-closed port again on the next ask. */
+const handedOut = new Set<number>();
+
+/**
+ * A port nobody listens on right now and that this process has not handed out before, so two services started
+ * one after the other (or at once) never get the same port. Other processes can still take it before it is bound:
+ * starters retry through {@link retryPortClash}.
+ */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await kernelPort(host);
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error(`could not allocate a port on ${host} that was not handed out before`);
+}
+
+/** True when a start failed because the port it was given was taken in the meantime. */
+export function isPortClash(err: unknown): boolean {
+  return err instanceof Error && /address already in use/i.test(err.message);
+}
+
+/**
+ * Runs start again (with ports it picks afresh) when it failed on a port clash: between freePort() and the
+ * service's bind, another process may take the port. Ports chosen by the caller are not retried.
+ */
+export async function retryPortClash<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (attempt >= attempts || !isPortClash(err)) throw err;
+    }
+  }
+}
+
+function kernelPort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnChild } from './child';
 import { run, runChecked } from './exec';
-import { freePort } from './ports';
+import { freePort, retryPortClash } from './ports';
 import type { Owner } from './postgres-dirs';
 import { resolveBase, serverOwner } from './postgres-dirs';
 import { postgresBinDir } from './tools';
@@ -92,7 +92,11 @@ async function stopStale(pgdata: string): Promise<void> {
 }
 
 /** Starts PostgreSQL on 127.0.0.1 (initialising the cluster on first use) and makes sure the database exists. */
-export async function startPostgres(opts: PostgresOptions): Promise<PostgresServer> {
+export function startPostgres(opts: PostgresOptions): Promise<PostgresServer> {
+  return retryPortClash(() => launchPostgres(opts), opts.port === undefined ? 3 : 1);
+}
+
+async function launchPostgres(opts: PostgresOptions): Promise<PostgresServer> {
   const bin = postgresBinDir();
   const owner = serverOwner();
   const base = resolveBase(opts.dataDir, owner);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnChild } from './child';
 import { run } from './exec';
-import { freePort } from './ports';
+import { freePort, retryPortClash } from './ports';
 import { temporalBin } from './tools';
 
 /** Custom search attributes every namespace of this project carries (operators filter on them). */
@@ -59,7 +59,12 @@ export const LATENCY_TUNING = [
 ];
 
 /** Runs `temporal server start-dev` and resolves once the frontend answers with the search attributes in place. */
-export async function startTemporal(opts: TemporalOptions): Promise<TemporalServer> {
+export function startTemporal(opts: TemporalOptions): Promise<TemporalServer> {
+  const picksPorts = opts.port === undefined || (!opts.headless && opts.uiPort === undefined);
+  return retryPortClash(() => launchTemporal(opts), picksPorts ? 3 : 1);
+}
+
+async function launchTemporal(opts: TemporalOptions): Promise<TemporalServer> {
   const bin = temporalBin();
   const port = opts.port ?? (await freePort(HOST));
   const uiPort = opts.headless ? null : (opts.uiPort ?? (await freePort(HOST)));

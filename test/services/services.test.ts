@@ -8,6 +8,7 @@ import {
   freePort,
   listSearchAttributes,
   minioLive,
+  retryPortClash,
   SEARCH_ATTRIBUTES,
   spawnChild,
   startMinio,
@@ -116,6 +117,30 @@ describe('child processes', () => {
     const port = await freePort();
     expect(port).toBeGreaterThan(0);
     expect(await canConnect('127.0.0.1', port)).toBe(false);
+  });
+
+  test('freePort never hands out the same port twice, though the kernel may offer a closed port again', async () => {
+    const ports: number[] = [];
+    for (let i = 0; i < 500; i++) ports.push(await freePort());
+    expect(new Set(ports).size).toBe(ports.length);
+  });
+
+  test('retryPortClash starts again after a port clash, and only then', async () => {
+    const clash = new Error('temporal exited (code 1): listen tcp 127.0.0.1:36995: bind: address already in use');
+    let calls = 0;
+    const flaky = (): Promise<string> => (++calls < 3 ? Promise.reject(clash) : Promise.resolve('up'));
+    await expect(retryPortClash(flaky)).resolves.toBe('up');
+    expect(calls).toBe(3);
+
+    calls = 0;
+    const clashing = (): Promise<string> => (++calls, Promise.reject(clash));
+    await expect(retryPortClash(clashing, 2)).rejects.toBe(clash);
+    expect(calls).toBe(2);
+
+    calls = 0;
+    const broken = new Error('postgres exited (code 1): FATAL: data directory has invalid permissions');
+    await expect(retryPortClash(() => (++calls, Promise.reject(broken)))).rejects.toBe(broken);
+    expect(calls).toBe(1);
   });
 });
 

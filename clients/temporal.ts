@@ -1,6 +1,7 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config/config';
+import { GrpcCloseGuard } from './grpc-close-guard';
 
 export interface TemporalClients {
   /**
@@ -23,9 +24,10 @@ export interface TemporalClients {
 /** One of each connection per process; a failure to connect propagates so the process fails loudly. */
 export async function connectTemporal(config: Pick<Config, 'temporal'>): Promise<TemporalClients> {
   const { address, namespace } = config.temporal;
+  const guard = new GrpcCloseGuard();
   const [native, connection] = await Promise.all([
     NativeConnection.connect({ address }),
-    Connection.connect({ address }),
+    Connection.connect({ address, interceptors: guard.around(makeGrpcRetryInterceptor(defaultGrpcRetryOptions())) }),
   ]);
   return {
     native,
@@ -33,6 +35,8 @@ export async function connectTemporal(config: Pick<Config, 'temporal'>): Promise
     connection,
     waits: new Client({ connection, namespace }),
     async close() {
+      // Long-polls in flight end now (CANCELLED) instead of outliving the close, and no retry reaches the closed channel.
+      guard.close();
       await Promise.all([native.close(), connection.close()]);
     },
   };

@@ -1,8 +1,10 @@
+import { status } from '@grpc/grpc-js';
 import { ActivityCancelledError, ActivityNotFoundError, type Client, type Connection } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { providerTaskQueue, type ProviderTask, type ProviderTaskResult } from '../../workflows/definitions';
-import { AgentFailoverType } from '../../workflows/errors';
+import { AgentFailoverType, ErrorType } from '../../workflows/errors';
+import { ApiError } from '../http/api-error';
 import { signTaskToken, type TaskClaims } from './task-token';
 
 export interface AgentTask {
@@ -34,20 +36,34 @@ export class AgentGateway {
     private readonly pollMs: number,
   ) {}
 
-  /** Long-polls the provider's queue; null when the server's poll expires with no task. */
+  /**
+   * Long-polls the provider's queue; null when the server's poll expires with no task or the agent
+   * left (`signal`). A poll the API's own shutdown cancels is a 503: the agent polls again elsewhere.
+   */
   async poll(memberId: string, providerId: string, identity: string, signal: AbortSignal): Promise<AgentTask | null> {
-    const response = await this.connection.withAbortSignal(signal, () =>
-      this.connection.withDeadline(Date.now() + this.pollMs, () =>
-        this.connection.workflowService.pollActivityTaskQueue({
-          namespace: this.namespace,
-          taskQueue: {
-            name: providerTaskQueue(providerId),
-            kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL,
-          },
-          identity,
-        }),
-      ),
-    );
+    // The client's cancel hook only fires for an abort after the call began.
+    if (signal.aborted) return null;
+    let response: temporal.api.workflowservice.v1.IPollActivityTaskQueueResponse;
+    try {
+      response = await this.connection.withAbortSignal(signal, () =>
+        this.connection.withDeadline(Date.now() + this.pollMs, () =>
+          this.connection.workflowService.pollActivityTaskQueue({
+            namespace: this.namespace,
+            taskQueue: {
+              name: providerTaskQueue(providerId),
+              kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL,
+            },
+            identity,
+          }),
+        ),
+      );
+    } catch (err) {
+      if (signal.aborted) return null;
+      if ((err as { code?: unknown }).code === status.CANCELLED) {
+        throw new ApiError(ErrorType.Unavailable, 'This API server is shutting down; poll again.');
+      }
+      throw err;
+    }
     if (!response.taskToken || response.taskToken.length === 0) return null;
     const payload = response.input?.payloads?.[0];
     const task = payload ? defaultPayloadConverter.fromPayload<ProviderTask>(payload) : undefined;

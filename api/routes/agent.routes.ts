@@ -8,6 +8,7 @@ import type { ApiDeps } from '../deps';
 import type { AgentFailure } from '../gateway/agent-gateway';
 import { verifyTaskToken, type TaskClaims } from '../gateway/task-token';
 import { ApiError, badRequest } from '../http/api-error';
+import { clientGoneSignal } from '../http/client-gone';
 import type { AuthState } from '../http/auth';
 import { readJsonBody } from '../http/read-body';
 import { validate } from '../http/validate';
@@ -39,18 +40,14 @@ export function agentRoutes(deps: ApiDeps): Router<AuthState> {
   });
 
   router.get('/tasks', async (ctx) => {
+    const gone = clientGoneSignal(ctx);
     const providerId = String(ctx.query.provider_id ?? '');
     if (!providerId) throw badRequest("Missing query parameter 'provider_id'.");
     const provider = await findOwnedProvider(db, ctx.state.member.id, providerId);
     if (!provider) throw new ApiError(ErrorType.NotFound, `No provider '${providerId}' on your account.`);
-    const abort = new AbortController();
-    ctx.res.once('close', () => abort.abort());
     const identity = `${provider.name}@${ctx.ip}`;
-    const task = await gateway.poll(ctx.state.member.id, provider.id, identity, abort.signal).catch((err: unknown) => {
-      if (abort.signal.aborted) return null;
-      throw err;
-    });
-    if (abort.signal.aborted || ctx.res.destroyed) {
+    const task = await gateway.poll(ctx.state.member.id, provider.id, identity, gone);
+    if (gone.aborted || ctx.res.destroyed) {
       // The agent left while Temporal matched a task to its poll: hand it back at once.
       if (task) await handBack(deps, task.token);
       return;

@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import { onClientGone } from '../http/client-gone';
 import type { AttachedStream } from '../streams/stream-hub';
 
 const BROKEN = `data: ${JSON.stringify({ error: { message: 'The provider stream broke off.', type: 'upstream_error' } })}\n\n`;
@@ -39,9 +40,8 @@ export function pipeStream(ctx: Context, { source, done }: AttachedStream): void
     if (!res.writableEnded) res.end(BROKEN);
     settle(false);
   });
-  res.once('close', () => {
-    if (res.writableFinished) return;
-    // The request's own close handler cancels the workflow; here only the relay stops.
+  // The request's own close handler cancels the workflow; here only the relay stops.
+  onClientGone(ctx, () => {
     source.destroy();
     settle(false);
   });

@@ -168,6 +168,10 @@ export function buildOpenApiDocument(serverUrl: string): Record<string, unknown>
             '200': { description: 'A task.' },
             '204': { description: 'No task before the poll expired.' },
             ...errors(400, 401, 404),
+            '503': {
+              description: 'This API server is shutting down (`service_unavailable`); poll again.',
+              content: json('Error'),
+            },
           },
         },
       },

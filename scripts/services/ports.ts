@@ -19,14 +19,19 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   throw new Error(`could not allocate a port on ${host} that was not handed out before`);
 }
 
-/** True when a start failed because the port it was given was taken in the meantime. */
-export function isPortClash(err: unknown): boolean {
-  return err instanceof Error && /address already in use/i.test(err.message);
+/**
+ * True when a start failed because the port it was given was taken in the meantime. Only the log of this
+ * launch counts (after the last "--- <time> <command>" header spawnChild writes), not an earlier run's.
+ */
+function isPortClash(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const launch = err.message.slice(err.message.lastIndexOf('\n--- ') + 1);
+  return /address already in use/i.test(launch);
 }
 
 /**
  * Runs start again (with ports it picks afresh) when it failed on a port clash: between freePort() and the
- * service's bind, another process may take the port. Ports chosen by the caller are not retried.
+ * service's bind, another process may take the port. Callers that were given their ports pass attempts = 1.
  */
 export async function retryPortClash<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
   for (let attempt = 1; ; attempt++) {

@@ -138,6 +138,15 @@ describe('child processes', () => {
     expect(calls).toBe(2);
 
     calls = 0;
+    const earlierRun = new Error(
+      'minio exited (code 1). Last lines of minio.log:\n--- 2026-11-21T10:00:00Z minio server\n' +
+        'listen tcp 127.0.0.1:9000: bind: address already in use\n--- 2026-11-22T10:00:00Z minio server\n' +
+        'FATAL: drive is not writable',
+    );
+    await expect(retryPortClash(() => (++calls, Promise.reject(earlierRun)))).rejects.toBe(earlierRun);
+    expect(calls).toBe(1);
+
+    calls = 0;
     const broken = new Error('postgres exited (code 1): FATAL: data directory has invalid permissions');
     await expect(retryPortClash(() => (++calls, Promise.reject(broken)))).rejects.toBe(broken);
     expect(calls).toBe(1);

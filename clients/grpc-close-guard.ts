@@ -1,3 +1,4 @@
+import { defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import {
   InterceptingCall,
   ListenerBuilder,
@@ -28,9 +29,9 @@ export class GrpcCloseGuard {
   private closed = false;
   private readonly inFlight = new Set<InterceptingCall>();
 
-  /** The connection's interceptors: this guard around the given retry interceptor. */
-  around(retry: Interceptor): Interceptor[] {
-    return [this.track, retry, this.refuseAfterClose];
+  /** The connection's interceptors: this guard around the Temporal client's default retry interceptor. */
+  interceptors(): Interceptor[] {
+    return [this.track, makeGrpcRetryInterceptor(defaultGrpcRetryOptions()), this.refuseAfterClose];
   }
 
   /** How many calls are in flight (for tests). */

@@ -1,4 +1,4 @@
-import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config/config';
 import { GrpcCloseGuard } from './grpc-close-guard';
@@ -27,7 +27,7 @@ export async function connectTemporal(config: Pick<Config, 'temporal'>): Promise
   const guard = new GrpcCloseGuard();
   const [native, connection] = await Promise.all([
     NativeConnection.connect({ address }),
-    Connection.connect({ address, interceptors: guard.around(makeGrpcRetryInterceptor(defaultGrpcRetryOptions())) }),
+    Connection.connect({ address, interceptors: guard.interceptors() }),
   ]);
   return {
     native,

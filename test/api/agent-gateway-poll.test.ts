@@ -1,4 +1,4 @@
-import { Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import { AgentGateway } from '../../api/gateway/agent-gateway';
 import { ApiError } from '../../api/http/api-error';
 import { GrpcCloseGuard } from '../../clients/grpc-close-guard';
@@ -14,7 +14,7 @@ test('an agent that left before its poll began costs no Temporal call', async ()
   const guard = new GrpcCloseGuard();
   const connection = Connection.lazy({
     address: `127.0.0.1:${await freePort()}`,
-    interceptors: guard.around(makeGrpcRetryInterceptor(defaultGrpcRetryOptions())),
+    interceptors: guard.interceptors(),
   });
   const gateway = new AgentGateway(connection, undefined as never, 'default', 'secret', POLL_MS);
   try {

@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import { GrpcCloseGuard } from '../../clients/grpc-close-guard';
 import { connectTemporal } from '../../clients/temporal';
 import { loadConfig } from '../../config/config';
@@ -40,7 +40,7 @@ test('a retry whose backoff timer outlives the close ends CANCELLED instead of t
   const guard = new GrpcCloseGuard();
   const connection = Connection.lazy({
     address: `127.0.0.1:${await freePort()}`,
-    interceptors: guard.around(makeGrpcRetryInterceptor(defaultGrpcRetryOptions())),
+    interceptors: guard.interceptors(),
   });
   const call = settled(
     connection.withDeadline(Date.now() + 60_000, () =>

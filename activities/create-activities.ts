@@ -10,7 +10,7 @@ import {
   type RequestOutcome,
   type RequestRecord,
 } from '../db/repositories/request.repository';
-import { dispatchSettings, type DispatchPlan } from '../workflows/definitions';
+import { dispatchSettings, type DispatchPlan } from '../workflows/inference-contract';
 import type { Storage } from '../clients/storage';
 import { createMediaActivities } from './media-activities';
 import { ErrorType } from '../workflows/errors';
@@ -41,31 +41,21 @@ export function createActivities({ db, storage, config }: ActivityDeps) {
   return {
     /**
      * Orders the providers that may serve this request (one registry read); on a failover, also
-     * notes the next attempt on the request's row. With none at all, records why and refuses.
+     * notes the next attempt on the request's row. With none at all, refuses with the reason.
      */
     async resolveProviders(input: ResolveInput): Promise<DispatchPlan> {
       const { all, ofType, matching } = await selectProviders(db, {
         ...input,
         onlineSeconds: config.dispatch.onlineSeconds,
+        inFlightSeconds: config.dispatch.inFlightSeconds,
       });
       if (input.exclude.length > 0) {
         // A failover: the workflow decides what "none left" means.
         if (matching.length > 0) await recordAttempt(db, input.requestId, matching[0].providerId);
         return { providerIds: matching.map((c) => c.providerId), dispatch };
       }
-      if (matching.length === 0) {
-        const failure = refusal(input, all[0]?.serviceType, ofType.length > 0);
-        await finishRequest(
-          db,
-          { ...input, providerId: null },
-          {
-            status: 'FAILED',
-            errorType: failure.type ?? undefined,
-            errorMessage: failure.message,
-          },
-        );
-        throw failure;
-      }
+      // The workflow records the refusal as the request's outcome.
+      if (matching.length === 0) throw refusal(input, all[0]?.serviceType, ofType.length > 0);
       return { providerIds: matching.map((c) => c.providerId), dispatch };
     },
 

@@ -1,17 +1,10 @@
 import type { Storage } from '../clients/storage';
 import type { Db } from '../db/database';
 import { insertAssets } from '../db/repositories/asset.repository';
-import type {
-  InputFile,
-  OutputMode,
-  RequestKind,
-  StoredAsset,
-  TaskFile,
-  UploadedOutput,
-  Usage,
-} from '../workflows/definitions';
-import { probeDurationSeconds } from './media-probe';
-import { PRESIGN_SECONDS, outputKey } from './storage-keys';
+import type { InputFile, OutputMode, RequestKind, StoredAsset, Usage } from '../workflows/inference-contract';
+import type { TaskFile, UploadedOutput } from '../workflows/agent-protocol';
+import { probeDurationSeconds } from '../clients/media-probe';
+import { PRESIGN_SECONDS, outputKey } from '../clients/storage-keys';
 
 export interface PrepareInput {
   requestId: string;

@@ -1,4 +1,4 @@
-import { SERVICE_TYPES } from '../workflows/definitions';
+import { SERVICE_TYPES } from '../workflows/inference-contract';
 import type { AdvertisedModel } from './agent-api';
 
 /** Told about each model left out of the heartbeat, and why. */

@@ -1,23 +1,14 @@
-import type { ProviderTask, ProviderTaskResult } from '../workflows/definitions';
+import type {
+  AdvertisedModel,
+  AgentHeartbeat,
+  AgentTaskFailure,
+  HeartbeatAnswer,
+  PolledTask,
+  ProviderTaskResult,
+} from '../workflows/agent-protocol';
 import { send } from './http-transport';
 
-export interface AdvertisedModel {
-  id: string;
-  service_type: string;
-  input_modalities?: string[];
-  output_modalities?: string[];
-  supported_features?: string[];
-  context_length?: number | null;
-  voices?: { id: string; name?: string }[];
-}
-
-export interface PolledTask {
-  token: string;
-  workflow_id: string;
-  attempt: number;
-  heartbeat_timeout_ms: number;
-  task: ProviderTask;
-}
+export type { AdvertisedModel, PolledTask };
 
 export class AgentApiError extends Error {
   constructor(
@@ -35,11 +26,8 @@ export class AgentApi {
     private readonly key: string,
   ) {}
 
-  async heartbeat(body: { name: string; shared: boolean; concurrency: number; models: AdvertisedModel[] }) {
-    return (await this.json('POST', '/api/inference/agent/heartbeat/', body)) as {
-      provider_id: string;
-      heartbeat_interval_seconds: number;
-    };
+  async heartbeat(body: AgentHeartbeat): Promise<HeartbeatAnswer> {
+    return (await this.json('POST', '/api/inference/agent/heartbeat/', body)) as HeartbeatAnswer;
   }
 
   /** Long-polls for a task; null when the poll expired empty. */
@@ -63,7 +51,7 @@ export class AgentApi {
     await this.json('POST', `/api/inference/agent/tasks/${token}/complete`, result);
   }
 
-  async fail(token: string, failure: { type: string; message: string; status?: number }): Promise<void> {
+  async fail(token: string, failure: AgentTaskFailure): Promise<void> {
     await this.json('POST', `/api/inference/agent/tasks/${token}/fail`, failure);
   }
 

@@ -1,4 +1,5 @@
-import type { ProviderTask, ProviderTaskResult, Usage } from '../workflows/definitions';
+import type { AgentTask, ProviderTaskResult } from '../workflows/agent-protocol';
+import type { Usage } from '../workflows/inference-contract';
 import { multipartBody } from './multipart-body';
 import { TaskFailure } from './task-failure';
 import { downloadFiles, withFileUrls } from './task-files';
@@ -14,7 +15,7 @@ export type Forwarded = { stream: ReadableStream<Uint8Array>; status: number } |
  * result. Every request uses `signal`, so cancelling the task stops all of its I/O.
  * Throws a {@link TaskFailure} for anything the platform should hear about.
  */
-export async function forwardTask(upstreams: UpstreamMap, task: ProviderTask, signal: AbortSignal): Promise<Forwarded> {
+export async function forwardTask(upstreams: UpstreamMap, task: AgentTask, signal: AbortSignal): Promise<Forwarded> {
   const res = await callUpstream(upstreams, task, await requestBody(task, signal), signal);
   if (!res.ok) {
     throw new TaskFailure('upstream_error', upstreamMessage(res.status, await res.text()), res.status);
@@ -35,7 +36,7 @@ export async function forwardTask(upstreams: UpstreamMap, task: ProviderTask, si
   return { result: { status: res.status, body, usage } };
 }
 
-async function requestBody(task: ProviderTask, signal: AbortSignal): Promise<Record<string, unknown> | FormData> {
+async function requestBody(task: AgentTask, signal: AbortSignal): Promise<Record<string, unknown> | FormData> {
   const files = task.files ?? [];
   if (task.encoding === 'multipart') return multipartBody(task.body, await downloadFiles(files, signal));
   return files.length > 0 ? withFileUrls(task.body, files) : task.body;

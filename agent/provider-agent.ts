@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { advertisedModels } from './advertised-models';
 import { AgentApi, AgentApiError, type AdvertisedModel, type PolledTask } from './agent-api';
 import { forwardTask } from './forward-task';
-import { TaskFailure, describe } from './task-failure';
+import { TaskFailure, describe, type FailureReport } from './task-failure';
 import type { UpstreamMap } from './upstream';
 
 export interface AgentOptions {
@@ -18,7 +18,10 @@ export interface AgentOptions {
   log?: (msg: string) => void;
 }
 
-const MAX_BACKOFF_MS = 30000;
+/** A restarted API is back within seconds: an agent never waits longer than this to poll again. */
+const MAX_BACKOFF_MS = 5000;
+/** The platform said 503 (a dependency is down, or this API server is draining): it is worth asking again soon. */
+const UNAVAILABLE_RETRY_MS = 1000;
 
 /**
  * A member's provider agent: heartbeats its models, keeps `concurrency` long-polls waiting so
@@ -92,8 +95,9 @@ export class ProviderAgent {
         if (task) await this.run(task);
       } catch (err) {
         if (this.stopping) return;
-        this.log(`poll failed, retrying in ${backoff} ms: ${describe(err)}`);
-        await sleep(backoff);
+        const wait = err instanceof AgentApiError && err.status === 503 ? UNAVAILABLE_RETRY_MS : backoff;
+        this.log(`poll failed, retrying in ${wait} ms: ${describe(err)}`);
+        await sleep(wait);
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
       }
     }
@@ -134,7 +138,7 @@ export class ProviderAgent {
   private async reportFailure(token: string, signal: AbortSignal, err: unknown): Promise<void> {
     const reason = signal.aborted ? String((signal.reason as Error)?.message ?? signal.reason) : '';
     if (reason === 'canceled') return; // The workflow no longer wants an answer.
-    const failure =
+    const failure: FailureReport =
       reason === 'agent_shutdown'
         ? { type: 'agent_shutdown', message: 'the provider agent shut down before finishing' }
         : err instanceof TaskFailure

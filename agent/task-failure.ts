@@ -1,11 +1,8 @@
-/** The failure types the gateway accepts from an agent (schemas/agent-task-failure.schema.json). */
-export type FailureType = 'upstream_error' | 'upstream_unreachable' | 'agent_shutdown' | 'invalid_request_error';
+import type { AgentTaskFailure } from '../workflows/agent-protocol';
 
-export interface FailureReport {
-  type: FailureType;
-  message: string;
-  status?: number;
-}
+/** The failure types the gateway accepts from an agent (schemas/agent-task-failure.schema.json). */
+export type FailureType = AgentTaskFailure['type'];
+export type FailureReport = AgentTaskFailure;
 
 /** A task this agent cannot do, reported to the platform as it is. */
 export class TaskFailure extends Error {

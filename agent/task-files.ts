@@ -1,4 +1,4 @@
-import type { TaskFile } from '../workflows/definitions';
+import type { TaskFile } from '../workflows/agent-protocol';
 import type { FilePart } from './multipart-body';
 import { getBytes } from './presigned';
 import { TaskFailure } from './task-failure';

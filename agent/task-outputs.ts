@@ -1,4 +1,4 @@
-import type { UploadedOutput } from '../workflows/definitions';
+import type { UploadedOutput } from '../workflows/agent-protocol';
 import { getBytes, putBytes } from './presigned';
 import { contentTypeOf } from './sniff';
 import { TaskFailure, describe } from './task-failure';
@@ -54,7 +54,9 @@ export async function storeRawOutput(res: Response, urls: string[], signal: Abor
 
 async function imageBytes(item: ImageItem, index: number, signal: AbortSignal): Promise<Buffer> {
   if (typeof item?.b64_json === 'string') return Buffer.from(item.b64_json, 'base64');
-  if (typeof item?.url === 'string') return getBytes(item.url, `image ${index} from the local server`, signal);
+  if (typeof item?.url === 'string') {
+    return getBytes(item.url, `image ${index} from the local server`, signal, 'upstream_error');
+  }
   throw new TaskFailure('upstream_error', `local server answered image ${index} without b64_json or url`);
 }
 

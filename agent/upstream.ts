@@ -1,4 +1,4 @@
-import type { ProviderTask } from '../workflows/definitions';
+import type { AgentTask } from '../workflows/agent-protocol';
 import { advertisedModels, type SkipNotice } from './advertised-models';
 import { send } from './http-transport';
 import type { AdvertisedModel } from './agent-api';
@@ -17,7 +17,7 @@ export class UpstreamUnreachable extends TaskFailure {
 /** POSTs a prepared body (JSON, or form data for multipart endpoints) to the task's local server. */
 export async function callUpstream(
   upstreams: UpstreamMap,
-  task: ProviderTask,
+  task: AgentTask,
   body: Record<string, unknown> | FormData,
   signal: AbortSignal,
 ): Promise<Response> {
@@ -53,7 +53,7 @@ function baseOf(url: string): string {
   return url.replace(/\/+$/, '').replace(/\/v1$/, '');
 }
 
-function acceptFor(task: ProviderTask): string {
+function acceptFor(task: AgentTask): string {
   if (task.stream) return 'text/event-stream';
   // Media servers answer with the file itself; transcriptions may answer text/plain.
   if (task.outputs?.mode === 'raw') return '*/*';

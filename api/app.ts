@@ -3,8 +3,10 @@ import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import Router from '@koa/router';
 import type { ApiDeps } from './deps';
-import { requireMember } from './http/auth';
+import { requireMember, type AuthState } from './http/auth';
+import { corsForApi } from './http/cors';
 import { errorMiddleware } from './http/error-middleware';
+import { requestContext } from './http/request-context';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 import { agentRoutes } from './routes/agent.routes';
 import { assetsRoutes } from './routes/assets.routes';
@@ -15,40 +17,62 @@ import { inferenceRoutes } from './routes/inference.routes';
 import { internalRoutes } from './routes/internal.routes';
 import { modelsRoutes } from './routes/models.routes';
 
-/** The Koa API wrapped with start/stop, so the stack, tests and benchmarks boot it the same way. */
+/**
+ * The Koa API wrapped with start/stop, so the stack, tests and benchmarks boot it the same way.
+ * Each router chooses its own authentication: open (health, OpenAPI), replica relays (the gateway
+ * secret), assets (a signed link or a key), and the member and agent APIs (a bearer key). Paths no
+ * router knows are a 404 without asking for a key.
+ */
 export class App {
   readonly koa = new Koa({ proxy: true });
   private server?: Server;
+  private readonly routers: Router[];
 
   constructor(private readonly deps: ApiDeps) {
     const open = new Router();
     open.get('/healthz', (ctx) => {
+      if (deps.lifecycle.isDraining) {
+        ctx.status = 503;
+        ctx.body = { ok: false, draining: true };
+        return;
+      }
       ctx.body = { ok: true };
     });
     open.get('/openapi.json', (ctx) => {
       ctx.body = buildOpenApiDocument(`${deps.config.api.publicBaseUrl}`);
     });
-    const internal = internalRoutes(deps);
-    const authed = [
+
+    const auth = requireMember(deps.db);
+    const members = new Router<AuthState>();
+    members.use(auth);
+    for (const router of [
       modelsRoutes(deps),
       inferenceRoutes(deps),
       mediaRoutes(deps),
       uploadMediaRoutes(deps),
-      assetsRoutes(deps),
       voiceSamplesRoutes(deps),
-      agentRoutes(deps),
-    ];
+    ]) {
+      members.use(router.routes());
+    }
+    const agents = new Router<AuthState>();
+    agents.use(auth);
+    agents.use(agentRoutes(deps).routes());
 
-    const auth = requireMember(deps.db);
+    this.koa.use(requestContext());
     this.koa.use(errorMiddleware(deps.logger));
-    this.koa.use(open.routes());
-    this.koa.use(internal.routes());
-    this.koa.use(async (ctx, next) => {
-      // Only known API paths require a key, so unknown ones answer 404 rather than 401.
-      if (ctx.path.startsWith('/v1/') || ctx.path.startsWith('/api/')) return auth(ctx, next);
-      await next();
-    });
-    for (const router of authed) this.koa.use(router.routes()).use(router.allowedMethods());
+    this.koa.use(corsForApi(deps.config));
+    this.koa.use(deps.lifecycle.middleware());
+    this.routers = [open, internalRoutes(deps), assetsRoutes(deps, auth), members, agents] as Router[];
+    for (const router of this.routers) this.koa.use(router.routes());
+  }
+
+  /** Every route served, as `METHOD /path/:param` (for the test that holds the OpenAPI document to them). */
+  routes(): string[] {
+    return this.routers.flatMap((router) =>
+      router.stack
+        .filter((layer) => layer.methods.length > 0)
+        .flatMap((layer) => layer.methods.filter((m) => m !== 'HEAD').map((m) => `${m} ${String(layer.path)}`)),
+    );
   }
 
   async start(): Promise<string> {
@@ -66,13 +90,19 @@ export class App {
     return `http://${host}:${address.port}`;
   }
 
+  /**
+   * Stops taking connections and new requests, lets requests in flight finish for the drain period
+   * (the ones still waiting then answer 503), and closes what is left.
+   */
   async stop(): Promise<void> {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    await this.deps.lifecycle.drain(this.deps.config.api.drainMs);
+    // Handlers that watched the deadline have answered by now; give their bytes a moment to leave.
+    if (this.deps.lifecycle.pending > 0) await new Promise((resolve) => setTimeout(resolve, 200));
+    server.closeAllConnections();
+    await closed;
   }
 }

@@ -7,6 +7,7 @@ import { createDb, type Db } from '../db/database';
 import { createWorker } from '../worker/create-worker';
 import { App } from './app';
 import { AgentGateway } from './gateway/agent-gateway';
+import { Lifecycle } from './http/lifecycle';
 import { StreamHub } from './streams/stream-hub';
 
 export interface RunningApi {
@@ -25,8 +26,12 @@ export interface ApiOptions {
 /** Builds the API's clients from config, starts its inference worker (unless disabled) and listens. */
 export async function startApi(config: Config, options: ApiOptions = {}): Promise<RunningApi> {
   const logger = createLogger('api', config.logLevel);
-  const db = options.db ?? createDb(config.databaseUrl);
-  const temporal = await connectTemporal(config);
+  const db =
+    options.db ??
+    createDb(config.databaseUrl, {
+      onIdleError: (err) => logger.warn('database connection lost; it will be replaced', { err: err.message }),
+    });
+  const temporal = await connectTemporal(config, logger);
   const storage = createStorage(config);
   await ensureBucket(storage, config.s3.region);
   // Polling the platform queue on the client's own connection makes eager start possible: the
@@ -50,8 +55,10 @@ export async function startApi(config: Config, options: ApiOptions = {}): Promis
     config.temporal.namespace,
     config.api.gatewaySecret,
     config.dispatch.agentPollMs,
+    storage,
   );
-  const app = new App({ config, db, storage, temporal, logger, hub: new StreamHub(), gateway });
+  const lifecycle = new Lifecycle();
+  const app = new App({ config, db, storage, temporal, logger, hub: new StreamHub(), gateway, lifecycle });
   const url = await app.start();
   return {
     app,

@@ -4,6 +4,7 @@ import type { Logger } from '../clients/logger';
 import type { Storage } from '../clients/storage';
 import type { Db } from '../db/database';
 import type { AgentGateway } from './gateway/agent-gateway';
+import type { Lifecycle } from './http/lifecycle';
 import type { StreamHub } from './streams/stream-hub';
 
 /** Everything a route needs, built once by the App. */
@@ -15,4 +16,6 @@ export interface ApiDeps {
   logger: Logger;
   hub: StreamHub;
   gateway: AgentGateway;
+  /** Draining on stop: new work refused, long-polls ended, a deadline for requests in flight. */
+  lifecycle: Lifecycle;
 }

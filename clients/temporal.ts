@@ -1,7 +1,9 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config/config';
+import { DependencyHealth } from './dependency-health';
 import { GrpcCloseGuard } from './grpc-close-guard';
+import type { Logger } from './logger';
 
 export interface TemporalClients {
   /**
@@ -18,23 +20,38 @@ export interface TemporalClients {
   connection: Connection;
   /** Waits on workflow results over `connection`, so `connection.withAbortSignal` bounds them. */
   waits: Client;
+  /** Down after a call found the server unreachable, until a health check answers again. */
+  health: DependencyHealth;
   close(): Promise<void>;
 }
 
+/** How long a health probe may take before the server counts as still down. */
+const PROBE_DEADLINE_MS = 1000;
+
 /** One of each connection per process; a failure to connect propagates so the process fails loudly. */
-export async function connectTemporal(config: Pick<Config, 'temporal'>): Promise<TemporalClients> {
+export async function connectTemporal(
+  config: Pick<Config, 'temporal'>,
+  logger?: Pick<Logger, 'warn' | 'info'>,
+): Promise<TemporalClients> {
   const { address, namespace } = config.temporal;
   const guard = new GrpcCloseGuard();
   const [native, connection] = await Promise.all([
     NativeConnection.connect({ address }),
     Connection.connect({ address, interceptors: guard.interceptors() }),
   ]);
+  const health = new DependencyHealth(
+    'Temporal',
+    () => connection.withDeadline(Date.now() + PROBE_DEADLINE_MS, () => connection.healthService.check({})),
+    (level, msg, fields) => logger?.[level](msg, fields),
+  );
   return {
     native,
     client: new Client({ connection: native, namespace }),
     connection,
     waits: new Client({ connection, namespace }),
+    health,
     async close() {
+      health.close();
       // Long-polls in flight end now (CANCELLED) instead of outliving the close, and no retry reaches the closed channel.
       guard.close();
       await Promise.all([native.close(), connection.close()]);

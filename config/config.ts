@@ -1,4 +1,4 @@
-import { bool, ConfigError, hostPort, int, oneOf, str, url } from './env';
+import { bool, ConfigError, hostPort, int, oneOf, origins, str, url } from './env';
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -28,11 +28,19 @@ export interface Config {
     /** HMAC secret shared by all API replicas: signs agent task tokens and relay calls. */
     readonly gatewaySecret: string;
     readonly maxBodyBytes: number;
+    /** A provider's answer may be larger than the request that asked for it (agents' reports, relays). */
+    readonly maxAnswerBytes: number;
     /**
      * Run an inference worker inside the API and start workflows eagerly: the first workflow task
      * comes back with the start call instead of a round trip through the task queue.
      */
     readonly inferenceWorker: boolean;
+    /** Origins a browser may call /v1 from (bearer keys only, never cookies); `*` for any. */
+    readonly corsOrigins: readonly string[] | '*';
+    /** How long a signed output URL (an image's `url`, `x-asset-url`) works without a key. */
+    readonly assetUrlTtlSeconds: number;
+    /** On stop: how long requests in flight may finish before they are answered 503. */
+    readonly drainMs: number;
   };
   readonly dispatch: {
     /** A provider is online while its last heartbeat is younger than this. */
@@ -44,6 +52,8 @@ export interface Config {
     readonly taskTimeoutMs: number;
     /** How long an agent's long-poll waits for a task before answering 204. */
     readonly agentPollMs: number;
+    /** A request row counts as its provider's load for at most this long (longer than any task runs). */
+    readonly inFlightSeconds: number;
   };
   readonly logLevel: LogLevel;
 }
@@ -53,6 +63,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const port = int(env, 'API_PORT', 8080, 0, 65535);
   const host = str(env, 'API_HOST', '127.0.0.1');
   const publicBaseUrl = url(env, 'PUBLIC_BASE_URL', `http://${host}:${port}`);
+  const taskTimeoutMs = int(env, 'PROVIDER_TASK_TIMEOUT_MS', 600000, 1000);
+  const maxBodyBytes = int(env, 'MAX_BODY_BYTES', 25 * 1024 * 1024, 1024);
   const config: Config = {
     databaseUrl: url(env, 'DATABASE_URL'),
     temporal: {
@@ -73,15 +85,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       publicBaseUrl,
       internalBaseUrl: url(env, 'INTERNAL_BASE_URL', publicBaseUrl),
       gatewaySecret: str(env, 'GATEWAY_SECRET'),
-      maxBodyBytes: int(env, 'MAX_BODY_BYTES', 25 * 1024 * 1024, 1024),
+      maxBodyBytes,
+      maxAnswerBytes: 4 * maxBodyBytes,
       inferenceWorker: bool(env, 'API_INFERENCE_WORKER', true),
+      corsOrigins: origins(env, 'CORS_ORIGINS', '*'),
+      assetUrlTtlSeconds: int(env, 'ASSET_URL_TTL_SECONDS', 3600, 1, 7 * 24 * 3600),
+      drainMs: int(env, 'API_DRAIN_MS', 10000, 0, 600000),
     },
     dispatch: {
       onlineSeconds: int(env, 'PROVIDER_ONLINE_SECONDS', 30, 1),
       pickupTimeoutMs: int(env, 'PROVIDER_PICKUP_TIMEOUT_MS', 3000, 100),
       taskHeartbeatTimeoutMs: int(env, 'PROVIDER_HEARTBEAT_TIMEOUT_MS', 10000, 500),
-      taskTimeoutMs: int(env, 'PROVIDER_TASK_TIMEOUT_MS', 600000, 1000),
+      taskTimeoutMs,
       agentPollMs: int(env, 'AGENT_POLL_MS', 30000, 100, 60000),
+      // Derived, not read: the longest a task may run, plus a minute for failovers and records.
+      inFlightSeconds: Math.ceil(taskTimeoutMs / 1000) + 60,
     },
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
   };

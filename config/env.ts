@@ -53,3 +53,25 @@ export function bool(env: Env, name: string, fallback: boolean): boolean {
   if (raw === 'false' || raw === '0') return false;
   throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }
+
+/** `*`, or a comma-separated list of origins (`https://app.example,http://localhost:3000`). */
+export function origins(env: Env, name: string, fallback: string): readonly string[] | '*' {
+  const value = str(env, name, fallback).trim();
+  if (value === '*') return '*';
+  const list = value
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const origin of list) {
+    let parsed: URL;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      throw new ConfigError(`${name} must be * or a comma-separated list of origins, got "${origin}"`);
+    }
+    if (parsed.origin !== origin.replace(/\/+$/, '')) {
+      throw new ConfigError(`${name}: "${origin}" is not an origin (scheme://host[:port], no path)`);
+    }
+  }
+  return Object.freeze(list.map((o) => o.replace(/\/+$/, '')));
+}

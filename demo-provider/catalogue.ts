@@ -43,7 +43,7 @@ export const DEMO_MODELS: DemoModel[] = [
   model('demo-chat-slow', 'llm', TEXT_TO_TEXT, ['streaming', 'tool-use'], 8192),
   model('demo-chat-error', 'llm', TEXT_TO_TEXT, ['streaming'], 8192),
   model('demo-image', 'image', [['text', 'image'], ['image']]),
-  model('demo-stt', 'stt', [['audio'], ['text']], ['timestamps']),
+  model('demo-stt', 'stt', [['audio'], ['text']], ['timestamps', 'streaming']),
   model('demo-stt-basic', 'stt', [['audio'], ['text']]),
   {
     ...model('demo-tts', 'tts', [['text'], ['audio']], ['streaming']),

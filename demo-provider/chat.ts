@@ -11,7 +11,13 @@ import { streamEvents } from './sse';
 import { countTokens, identity, maxTokensOf, replyTo } from './text-gen';
 import { chooseToolCall } from './tools';
 
-const SLOW_MS = 30_000;
+/**
+ * demo-chat-slow answers like a big model on a small GPU: a long reply (about 60 words) at two
+ * tokens a second, streamed at that pace, or all at once after the same 30 s when not streamed.
+ */
+const SLOW_TOKENS_PER_SECOND = 2;
+const SLOW_REPLY_WORDS = 60;
+const isSlow = (model: DemoModel) => model.id === 'demo-chat-slow';
 
 interface Message {
   role?: unknown;
@@ -35,8 +41,11 @@ async function prepare(ex: Exchange): Promise<{ body: Record<string, unknown>; m
   return { body, model };
 }
 
-async function slowDown(ex: Exchange, model: DemoModel): Promise<void> {
-  if (model.id === 'demo-chat-slow') await sleep(SLOW_MS, ex.signal);
+/** The slow model's pace: buffered answers wait as long as their stream would take. */
+async function slowDown(ex: Exchange, model: DemoModel, tokens: number, streamed: boolean): Promise<Exchange> {
+  if (!isSlow(model)) return ex;
+  if (!streamed) await sleep((tokens * 1000) / SLOW_TOKENS_PER_SECOND, ex.signal);
+  return { ...ex, tokensPerSecond: SLOW_TOKENS_PER_SECOND };
 }
 
 function usage(prompt: number, completion: number): Record<string, number> {
@@ -56,13 +65,13 @@ export async function chatCompletions(ex: Exchange): Promise<void> {
     throw badRequest("Each message needs a string 'role'");
   }
   const maxTokens = maxTokensOf(body);
-  await slowDown(ex, model);
   const seedInput = JSON.stringify([model.id, messages, body.tools ?? null]);
   const { id, created } = identity('chatcmpl', seedInput);
   const lastUser = [...(messages as Message[])].reverse().find((m) => m.role === 'user');
   const promptTokens = messages.reduce((n: number, m: Message) => n + countTokens(textOf(m.content)), 0);
   const toolCall = model.supported_features.includes('tool-use') ? chooseToolCall(body, seedInput) : null;
-  const reply = replyTo(seedInput, textOf(lastUser?.content), maxTokens);
+  const reply = replyTo(seedInput, textOf(lastUser?.content), maxTokens, isSlow(model) ? SLOW_REPLY_WORDS : 0);
+  const paced = await slowDown(ex, model, reply.pieces.length, body.stream === true);
   const content = reply.pieces.join('');
   const completionTokens = toolCall ? Math.ceil(toolCall.function.arguments.length / 4) + 1 : reply.pieces.length;
   const finishReason = toolCall ? 'tool_calls' : reply.finishReason;
@@ -103,7 +112,7 @@ export async function chatCompletions(ex: Exchange): Promise<void> {
     const data = { ...head('chat.completion.chunk'), choices: [], usage: usage(promptTokens, completionTokens) };
     events.push({ data, paced: false });
   }
-  await streamEvents(ex, events);
+  await streamEvents(paced, events);
 }
 
 export async function completions(ex: Exchange): Promise<void> {
@@ -114,10 +123,17 @@ export async function completions(ex: Exchange): Promise<void> {
     throw badRequest("'prompt' must be a string or a non-empty array of strings");
   }
   const maxTokens = maxTokensOf(body);
-  await slowDown(ex, model);
   const seedInput = JSON.stringify([model.id, prompts]);
   const { id, created } = identity('cmpl', seedInput);
-  const replies = (prompts as string[]).map((p, i) => replyTo(`${seedInput}#${i}`, p, maxTokens));
+  const replies = (prompts as string[]).map((p, i) =>
+    replyTo(`${seedInput}#${i}`, p, maxTokens, isSlow(model) ? SLOW_REPLY_WORDS : 0),
+  );
+  const paced = await slowDown(
+    ex,
+    model,
+    replies.reduce((n, r) => n + r.pieces.length, 0),
+    body.stream === true,
+  );
   const promptTokens = (prompts as string[]).reduce((n, p) => n + countTokens(p), 0);
   const completionTokens = replies.reduce((n, r) => n + r.pieces.length, 0);
   const base = { id, object: 'text_completion', created, model: model.id };
@@ -144,5 +160,5 @@ export async function completions(ex: Exchange): Promise<void> {
   if (wantsUsage(body)) {
     events.push({ data: { ...base, choices: [], usage: usage(promptTokens, completionTokens) }, paced: false });
   }
-  await streamEvents(ex, events);
+  await streamEvents(paced, events);
 }

@@ -22,7 +22,8 @@ export interface Exchange {
 
 export type Handler = (ex: Exchange) => Promise<void>;
 
-export const JSON_LIMIT = 10 * 1024 * 1024;
+/** Above OpenAI-compatible clients' 25 MB, so the platform's largest bodies reach the model. */
+export const JSON_LIMIT = 32 * 1024 * 1024;
 /** OpenAI's upload limit for audio and images. */
 export const UPLOAD_LIMIT = 25 * 1024 * 1024;
 

@@ -50,7 +50,9 @@ export async function imageGenerations(ex: Exchange): Promise<void> {
 export async function imageEdits(ex: Exchange): Promise<void> {
   const form = await readMultipart(ex.req);
   const model = resolveModel(form.field('model'), 'image');
-  const image = form.file('image') ?? form.file('image[]');
+  // One image as `image`, or several as `image[]` (as OpenAI's SDKs send them): all seed the output.
+  const images = [...(form.files.get('image') ?? []), ...(form.files.get('image[]') ?? [])];
+  const image = images[0];
   if (!image || image.data.length === 0) throw badRequest("Missing required file 'image'");
   const prompt = form.field('prompt');
   if (!prompt) throw badRequest("Missing required field 'prompt'");
@@ -62,7 +64,7 @@ export async function imageEdits(ex: Exchange): Promise<void> {
     model.id,
     prompt,
     `${size[0]}x${size[1]}`,
-    sha256(image.data),
+    ...images.map((i) => sha256(i.data)),
     mask ? sha256(mask.data) : '',
   ]);
 }

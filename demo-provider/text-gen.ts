@@ -9,17 +9,24 @@ export interface TextReply {
 }
 
 const ECHO_WORDS = 12;
+const ECHO_WORD_CHARS = 40;
 
 export function countTokens(text: string): number {
   const t = text.trim();
   return t === '' ? 0 : t.split(/\s+/).length;
 }
 
-export function replyTo(seedInput: string, prompt: string, maxTokens: number | null): TextReply {
-  const echoed = prompt.trim().split(/\s+/).filter(Boolean);
+/** `minWords` pads the reply with more hash-chosen words (the slow model "thinks aloud"). */
+export function replyTo(seedInput: string, prompt: string, maxTokens: number | null, minWords = 0): TextReply {
+  // Long words are cut, so a huge prompt gets an echo of a sensible size.
+  const echoed = prompt
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((w) => (w.length > ECHO_WORD_CHARS ? `${w.slice(0, ECHO_WORD_CHARS)}…` : w));
   const shown = echoed.slice(0, ECHO_WORDS).join(' ') + (echoed.length > ECHO_WORDS ? '…' : '');
   const seed = seed32(seedInput);
-  const extra = pickWords(seed, 4 + (seed % 7));
+  const extra = pickWords(seed, Math.max(4 + (seed % 7), minWords));
   const words = `Demo reply to: ${shown}`.split(/\s+/).filter(Boolean).concat(extra);
   words[words.length - 1] += '.';
   const truncated = maxTokens !== null && words.length > maxTokens;

@@ -7,6 +7,7 @@ import { pickWords, seed32 } from './hash';
 import type { Exchange } from './http';
 import { badRequest, sendJson } from './http';
 import { readMultipart } from './multipart';
+import { streamEvents } from './sse';
 import { parseWav } from './wav';
 
 const FORMATS = ['json', 'text', 'verbose_json'];
@@ -38,6 +39,19 @@ export async function transcriptions(ex: Exchange): Promise<void> {
   words[count - 1] += '.';
   const text = words.join(' ');
   const usage = { type: 'duration', seconds: Math.ceil(duration) };
+
+  if (form.field('stream') === 'true') {
+    // OpenAI's streamed transcript: a delta per word, then the whole text with its usage.
+    if (!model.supported_features.includes('streaming')) throw badRequest(`'${model.id}' cannot stream`);
+    await streamEvents(ex, [
+      ...words.map((word, i) => ({
+        data: { type: 'transcript.text.delta', delta: i === 0 ? word : ` ${word}` },
+        paced: true,
+      })),
+      { data: { type: 'transcript.text.done', text, usage }, paced: false },
+    ]);
+    return;
+  }
 
   if (format === 'text') {
     const buf = Buffer.from(text);

@@ -15,9 +15,24 @@ import completionRequest from './completion-request.schema.json';
 import error from './error.schema.json';
 import model from './model.schema.json';
 import sharingFields from './sharing-fields.schema.json';
+import modelId from './model-id.schema.json';
+import chatCompletion from './chat-completion.schema.json';
+import completion from './completion.schema.json';
+import tokenUsage from './token-usage.schema.json';
+import imageResponse from './image-response.schema.json';
+import transcription from './transcription.schema.json';
+import voiceList from './voice-list.schema.json';
+import meshResponse from './mesh-response.schema.json';
+import voiceSample from './voice-sample.schema.json';
+import voiceSampleList from './voice-sample-list.schema.json';
+import heartbeatAnswer from './heartbeat-answer.schema.json';
+import polledTask from './polled-task.schema.json';
+import modelList from './model-list.schema.json';
+
 
 /** Every JSON Schema, by `$id`: ajv validates bodies with them and the OpenAPI document embeds them. */
 export const SCHEMAS = {
+  ModelId: modelId,
   SharingFields: sharingFields,
   ChatCompletionRequest: chatCompletionRequest,
   CompletionRequest: completionRequest,
@@ -35,6 +50,19 @@ export const SCHEMAS = {
   VideoGenerationRequest: videoGenerationRequest,
   MeshGenerationRequest: meshGenerationRequest,
   VoiceSampleFields: voiceSampleFields,
+  // Responses: documented in the OpenAPI document, checked against live answers by the fuzzer.
+  ChatCompletion: chatCompletion,
+  Completion: completion,
+  TokenUsage: tokenUsage,
+  ImageResponse: imageResponse,
+  Transcription: transcription,
+  VoiceList: voiceList,
+  MeshResponse: meshResponse,
+  VoiceSample: voiceSample,
+  VoiceSampleList: voiceSampleList,
+  HeartbeatAnswer: heartbeatAnswer,
+  PolledTask: polledTask,
+  ModelList: modelList,
 } as const;
 
 export type SchemaId = keyof typeof SCHEMAS;

@@ -43,7 +43,14 @@ test('a missing key is 401 not_authenticated', async () => {
   const res = await post('/v1/chat/completions', '{}', null);
   expect(res).toEqual({
     status: 401,
-    body: { error: { type: 'not_authenticated', message: 'Authentication credentials were not provided.' } },
+    body: {
+      error: {
+        type: 'not_authenticated',
+        message: 'Authentication credentials were not provided.',
+        param: null,
+        code: null,
+      },
+    },
   });
 });
 
@@ -66,7 +73,14 @@ test.each([
   const res = await post('/v1/chat/completions', JSON.stringify(body));
   expect(res).toEqual({
     status: 400,
-    body: { error: { type: 'invalid_request_error', message: `Missing required field '${field}'.` } },
+    body: {
+      error: {
+        type: 'invalid_request_error',
+        message: `Missing required field '${field}'.`,
+        param: field,
+        code: 'missing_required_parameter',
+      },
+    },
   });
 });
 
@@ -134,7 +148,14 @@ test('features the model does not advertise are refused before it sees the reque
   );
   expect(vision).toEqual({
     status: 400,
-    body: { error: { type: 'invalid_request_error', message: "Model 'demo-chat' does not support 'vision'." } },
+    body: {
+      error: {
+        type: 'invalid_request_error',
+        message: "Model 'demo-chat' does not support 'vision'.",
+        param: null,
+        code: null,
+      },
+    },
   });
   const tools = await post(
     '/v1/chat/completions',

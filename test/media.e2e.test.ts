@@ -1,4 +1,5 @@
 import { toFile } from 'openai';
+import { signedAssetUrl } from '../api/http/signed-url';
 import { isPng, mp3, PNG_1X1, wav, wavSeconds } from './support/media-files';
 import { TestStack, type TestMember } from './support/test-stack';
 
@@ -44,9 +45,12 @@ describe('images', () => {
     });
     expect(res.data).toHaveLength(2);
     for (const item of res.data ?? []) {
-      expect(item.url).toMatch(new RegExp(`^${stack.url}/api/inference/assets/[\\w-]+/$`));
+      // A signed, expiring link: it opens without a key, as OpenAI's image URLs do.
+      expect(item.url).toMatch(
+        new RegExp(`^${stack.url}/api/inference/assets/[\\w-]+/\\?expires=\\d+&signature=[\\w-]+$`),
+      );
       expect(item.b64_json).toBeUndefined();
-      const { res: asset, bytes } = await getAsset(item.url as string);
+      const { res: asset, bytes } = await getAsset(item.url as string, {});
       expect(asset.headers.get('content-type')).toBe('image/png');
       expect(isPng(bytes)).toBe(true);
       expect(bytes.readUInt32BE(16)).toBe(64);
@@ -200,6 +204,7 @@ describe('audio', () => {
   test('voices are listed from the agent heartbeat; an unknown voice is refused', async () => {
     const res = await fetch(`${stack.url}/v1/audio/voices?model=demo-tts`, { headers: auth() });
     expect(await res.json()).toEqual({
+      voices: ['alloy', 'nova'],
       object: 'list',
       data: [
         { id: 'alloy', name: 'Alloy', object: 'voice' },
@@ -310,13 +315,27 @@ describe('music, video, 3D and voice cloning', () => {
   });
 });
 
-test('another member is denied an asset', async () => {
+test("the bare asset URL needs the owner's key; a signed link works alone until tampered with or expired", async () => {
   const res = await alice.openai.images.generate({ model: 'demo-image', prompt: 'private', size: '32x32' });
+  const signed = new URL(res.data?.[0].url as string);
+  const bare = `${signed.origin}${signed.pathname}`;
   const bob = await stack.member('bob');
-  const denied = await getAsset(res.data?.[0].url as string, { authorization: `Bearer ${bob.key}` });
-  expect(denied.res.status).toBe(404);
-  const anonymous = await getAsset(res.data?.[0].url as string, {});
-  expect(anonymous.res.status).toBe(401);
+  expect((await getAsset(bare, { authorization: `Bearer ${bob.key}` })).res.status).toBe(404);
+  expect((await getAsset(bare, {})).res.status).toBe(401);
+  expect((await getAsset(bare)).res.status).toBe(200);
+
+  expect((await getAsset(signed.href, {})).res.status).toBe(200);
+  const tampered = new URL(signed.href);
+  tampered.searchParams.set('expires', String(Number(signed.searchParams.get('expires')) + 60));
+  const refused = await getAsset(tampered.href, {});
+  expect(refused.res.status).toBe(403);
+  expect(JSON.parse(refused.bytes.toString())).toEqual({
+    error: { type: 'permission_denied', message: 'This link is not valid.', param: null, code: 'invalid_signature' },
+  });
+  // Signed correctly, but at the epoch: long expired.
+  const late = await getAsset(signedAssetUrl(stack.config, signed.pathname.split('/')[4], 0), {});
+  expect(late.res.status).toBe(403);
+  expect(JSON.parse(late.bytes.toString()).error.code).toBe('link_expired');
 });
 
 test('image generation meters the image count', async () => {

@@ -7,11 +7,13 @@ export const ErrorType = {
   NotAuthenticated: 'not_authenticated',
   PermissionDenied: 'permission_denied',
   NotFound: 'not_found',
+  MethodNotAllowed: 'method_not_allowed',
   NoProvider: 'no_provider',
   WrongServiceType: 'wrong_service_type',
   RequestTooLarge: 'request_too_large',
   UnsupportedMedia: 'unsupported_media_type',
   Conflict: 'conflict',
+  RangeNotSatisfiable: 'range_not_satisfiable',
   UpstreamError: 'upstream_error',
   Canceled: 'canceled',
   Unavailable: 'service_unavailable',
@@ -26,11 +28,13 @@ export const errorStatus: Readonly<Record<ErrorType, number>> = {
   not_authenticated: 401,
   permission_denied: 403,
   not_found: 404,
+  method_not_allowed: 405,
   no_provider: 404,
   wrong_service_type: 400,
   request_too_large: 413,
   unsupported_media_type: 415,
   conflict: 409,
+  range_not_satisfiable: 416,
   upstream_error: 502,
   canceled: 499,
   service_unavailable: 503,
@@ -51,6 +55,13 @@ export const AgentFailoverType = {
   Shutdown: 'agent_shutdown',
   Disconnected: 'agent_disconnected',
 } as const;
+
+/**
+ * Failure types an agent reports when the platform's own storage failed it (a presigned upload
+ * or download): neither the member's provider nor another one is to blame, so the request ends
+ * with 503 `service_unavailable` instead of a 502 naming the provider.
+ */
+export const AgentStorageFailureType = 'storage_unavailable';
 
 export type AgentFailoverType = (typeof AgentFailoverType)[keyof typeof AgentFailoverType];
 

@@ -1,5 +1,12 @@
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
-import { AgentFailoverType, ErrorType, isErrorType, isFailoverType, type ErrorType as ErrorTypeT } from './errors';
+import {
+  AgentFailoverType,
+  AgentStorageFailureType,
+  ErrorType,
+  isErrorType,
+  isFailoverType,
+  type ErrorType as ErrorTypeT,
+} from './errors';
 
 export interface ClassifiedFailure {
   /** True when another provider may succeed where this one could not. */
@@ -22,6 +29,12 @@ export function classifyProviderFailure(err: unknown): ClassifiedFailure {
     if (isFailoverType(cause.type)) {
       const neverStarted = cause.type === AgentFailoverType.Disconnected;
       return { failover: true, neverStarted, type: ErrorType.UpstreamError, message: cause.message };
+    }
+    if (cause.type === AgentStorageFailureType) {
+      // The platform's storage failed the agent's transfer: not the provider's fault, and no other
+      // provider would fare better. The message names no internal address.
+      const message = 'Storage is temporarily unavailable; retry shortly.';
+      return { failover: false, neverStarted: false, type: ErrorType.Unavailable, message };
     }
     const type = isErrorType(cause.type) ? cause.type : ErrorType.UpstreamError;
     return { failover: false, neverStarted: false, type, message: cause.message };

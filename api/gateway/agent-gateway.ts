@@ -2,24 +2,20 @@ import { status } from '@grpc/grpc-js';
 import { ActivityCancelledError, ActivityNotFoundError, type Client, type Connection } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { providerTaskQueue, type ProviderTask, type ProviderTaskResult } from '../../workflows/definitions';
-import { AgentFailoverType, ErrorType } from '../../workflows/errors';
+import { getPayload, inlineOrStored } from '../../clients/payload-store';
+import type { Storage } from '../../clients/storage';
+import { payloadKey } from '../../clients/storage-keys';
+import {
+  providerTaskQueue,
+  type AgentTask,
+  type AgentTaskFailure,
+  type PolledTask,
+  type ProviderTask,
+  type ProviderTaskResult,
+} from '../../workflows/agent-protocol';
+import { AgentFailoverType, AgentStorageFailureType, ErrorType } from '../../workflows/errors';
 import { ApiError } from '../http/api-error';
 import { signTaskToken, type TaskClaims } from './task-token';
-
-export interface AgentTask {
-  token: string;
-  workflow_id: string;
-  attempt: number;
-  heartbeat_timeout_ms: number;
-  task: ProviderTask;
-}
-
-export interface AgentFailure {
-  type: string;
-  message: string;
-  status?: number;
-}
 
 /**
  * Answers agents on Temporal's behalf: agents never reach Temporal, the gateway polls the one
@@ -34,18 +30,27 @@ export class AgentGateway {
     private readonly secret: string,
     /** The server answers an empty poll shortly before this deadline. */
     private readonly pollMs: number,
+    /** Where bodies and answers too large for a workflow payload are kept. */
+    private readonly storage: Storage,
   ) {}
 
   /**
    * Long-polls the provider's queue; null when the server's poll expires with no task or the agent
    * left (`signal`). A poll the API's own shutdown cancels is a 503: the agent polls again elsewhere.
    */
-  async poll(memberId: string, providerId: string, identity: string, signal: AbortSignal): Promise<AgentTask | null> {
+  async poll(
+    memberId: string,
+    providerId: string,
+    identity: string,
+    signal: AbortSignal,
+    shutdown: AbortSignal,
+  ): Promise<PolledTask | null> {
     // The client's cancel hook only fires for an abort after the call began.
     if (signal.aborted) return null;
+    if (shutdown.aborted) throw shuttingDown();
     let response: temporal.api.workflowservice.v1.IPollActivityTaskQueueResponse;
     try {
-      response = await this.connection.withAbortSignal(signal, () =>
+      response = await this.connection.withAbortSignal(AbortSignal.any([signal, shutdown]), () =>
         this.connection.withDeadline(Date.now() + this.pollMs, () =>
           this.connection.workflowService.pollActivityTaskQueue({
             namespace: this.namespace,
@@ -59,9 +64,7 @@ export class AgentGateway {
       );
     } catch (err) {
       if (signal.aborted) return null;
-      if ((err as { code?: unknown }).code === status.CANCELLED) {
-        throw new ApiError(ErrorType.Unavailable, 'This API server is shutting down; poll again.');
-      }
+      if (shutdown.aborted || (err as { code?: unknown }).code === status.CANCELLED) throw shuttingDown();
       throw err;
     }
     if (!response.taskToken || response.taskToken.length === 0) return null;
@@ -72,20 +75,59 @@ export class AgentGateway {
       await this.fail(claims, { type: 'invalid_request_error', message: 'task without input' });
       return null;
     }
+    claims.q = task.requestId;
     if (task.stream) claims.s = task.stream;
     const workflowId = response.workflowExecution?.workflowId ?? '';
     if (task.reply) Object.assign(claims, { r: task.reply, w: workflowId });
+    const agentTask = await this.forAgent(task).catch(() => undefined);
+    if (!agentTask) {
+      await this.fail(claims, { type: AgentStorageFailureType, message: 'the request body could not be read back' });
+      return null;
+    }
     return {
       token: signTaskToken(claims, this.secret),
       workflow_id: workflowId,
       attempt: response.attempt ?? 1,
       heartbeat_timeout_ms: durationMs(response.heartbeatTimeout),
-      task,
+      task: agentTask,
     };
   }
 
+  /**
+   * The task as an agent sees it: a stored body read back inline, and whether to stream instead of
+   * where this API's replicas listen (those addresses stay inside the platform, in the signed token).
+   */
+  private async forAgent(task: ProviderTask): Promise<AgentTask> {
+    const body = task.bodyRef ? await getPayload<Record<string, unknown>>(this.storage, task.bodyRef) : task.body;
+    return {
+      requestId: task.requestId,
+      serviceType: task.serviceType,
+      endpoint: task.endpoint,
+      body: body ?? {},
+      stream: task.stream !== null,
+      ...(task.files && { files: task.files }),
+      ...(task.encoding && { encoding: task.encoding }),
+      ...(task.outputs && { outputs: task.outputs }),
+    };
+  }
+
+  /**
+   * Reports an agent's answer to Temporal; one too large for a workflow payload is stored first and
+   * travels as a reference. Storage failing here fails the task as the platform's fault (503).
+   */
   async complete(claims: TaskClaims, result: ProviderTaskResult): Promise<void> {
-    await this.client.activity.complete(taskToken(claims), result);
+    let reported: ProviderTaskResult = result;
+    if (result.body !== undefined && claims.q) {
+      const stored = await inlineOrStored(this.storage, payloadKey(claims.q, 'result'), result.body).catch(
+        () => undefined,
+      );
+      if (!stored) {
+        await this.fail(claims, { type: AgentStorageFailureType, message: 'the answer could not be stored' });
+        return;
+      }
+      if (stored.ref) reported = { ...result, body: undefined, bodyRef: stored.ref };
+    }
+    await this.client.activity.complete(taskToken(claims), reported);
   }
 
   /** Stops a request whose client already has its answer (one Temporal refused as too late). */
@@ -94,7 +136,7 @@ export class AgentGateway {
     await this.client.workflow.getHandle(claims.w).cancel();
   }
 
-  async fail(claims: TaskClaims, failure: AgentFailure): Promise<void> {
+  async fail(claims: TaskClaims, failure: Omit<AgentTaskFailure, 'type'> & { type: string }): Promise<void> {
     const err = ApplicationFailure.create({
       type: failure.type,
       message: failure.message,
@@ -123,6 +165,11 @@ export class AgentGateway {
     }
   }
 }
+
+const shuttingDown = () =>
+  new ApiError(ErrorType.Unavailable, 'This API server is shutting down; poll again.', {
+    headers: { 'retry-after': '1' },
+  });
 
 function taskToken(claims: TaskClaims): Uint8Array {
   return Buffer.from(claims.t, 'base64');

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { StreamTarget } from '../../workflows/definitions';
+import type { StreamTarget } from '../../workflows/inference-contract';
 
 /** What a token handed to an agent proves: which member's provider holds which Temporal task. */
 export interface TaskClaims {
@@ -9,6 +9,8 @@ export interface TaskClaims {
   p: string;
   /** Temporal task token, base64. */
   t: string;
+  /** The request the task belongs to (names its stored answer, if too large to travel inline). */
+  q?: string;
   /** Where the client waits for a streamed body, if it streams. */
   s?: StreamTarget;
   /** Where a buffered client waits for the answer. */

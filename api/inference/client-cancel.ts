@@ -9,6 +9,8 @@ export interface ClientCancel {
   watch(handle: { cancel(): Promise<unknown> }): void;
   /** Stops waiting on the workflow without cancelling it (the answer came another way). */
   release(): void;
+  /** Cancels the workflow as if the client had left (this server gives up on the request). */
+  cancel(): void;
 }
 
 /**
@@ -37,5 +39,6 @@ export function cancelWhenClientLeaves(
       if (left) cancel();
     },
     release: () => abort.abort(),
+    cancel,
   };
 }

@@ -1,11 +1,13 @@
 import type { Context } from 'koa';
-import type { InferenceOutput, StoredAsset } from '../../workflows/definitions';
+import type { InferenceOutput, StoredAsset } from '../../workflows/inference-contract';
 import { ErrorType } from '../../workflows/errors';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../http/api-error';
+import { signedAssetUrl } from '../http/signed-url';
+import { cuesOf, toSrt, toVtt } from './subtitles';
 
-export const assetUrl = (deps: Pick<ApiDeps, 'config'>, id: string) =>
-  `${deps.config.api.publicBaseUrl}/api/inference/assets/${id}/`;
+/** Outputs are handed out as signed, expiring links that work without a key (see signed-url.ts). */
+export const assetUrl = (deps: Pick<ApiDeps, 'config'>, id: string) => signedAssetUrl(deps.config, id);
 
 function firstAsset(output: InferenceOutput): StoredAsset {
   const asset = output.assets?.[0];
@@ -46,9 +48,18 @@ export function respondMesh(deps: ApiDeps, ctx: Context, output: InferenceOutput
   };
 }
 
-/** Transcripts carry the duration measured from the uploaded audio, not the provider's claim. */
+/**
+ * Transcripts carry the duration measured from the uploaded audio, not the provider's claim;
+ * `srt` and `vtt` are formatted from the model's segments.
+ */
 export function respondTranscription(ctx: Context, output: InferenceOutput, format: string): void {
-  const measured = output.usage?.seconds;
+  const measured = typeof output.usage?.seconds === 'number' ? output.usage.seconds : null;
+  if (format === 'srt' || format === 'vtt') {
+    const cues = cuesOf(output.body, measured);
+    ctx.type = format === 'vtt' ? 'text/vtt; charset=utf-8' : 'text/plain; charset=utf-8';
+    ctx.body = format === 'vtt' ? toVtt(cues) : toSrt(cues);
+    return;
+  }
   if (format === 'text') {
     ctx.type = 'text/plain; charset=utf-8';
     ctx.body = typeof output.body === 'string' ? output.body : String((output.body as { text?: string })?.text ?? '');
@@ -58,7 +69,7 @@ export function respondTranscription(ctx: Context, output: InferenceOutput, form
     typeof output.body === 'object' && output.body ? output.body : { text: String(output.body ?? '') }
   ) as Record<string, unknown>;
   const upstreamSeconds = (body.usage as { seconds?: number } | undefined)?.seconds;
-  const usage = { type: 'duration', seconds: typeof measured === 'number' ? measured : (upstreamSeconds ?? null) };
+  const usage = { type: 'duration', seconds: measured ?? upstreamSeconds ?? null };
   ctx.body = format === 'verbose_json' ? { ...body, usage } : { text: body.text ?? '', usage };
 }
 

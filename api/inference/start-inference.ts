@@ -1,25 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { inferenceWorkflow } from '../../workflows/inference.workflow';
 import { selectProviders } from '../../db/repositories/provider.repository';
 import {
   REQUEST_KINDS,
-  SEARCH_ATTRIBUTES,
   dispatchSettings,
-  workflowIdFor,
   type DispatchPlan,
   type InferenceInput,
   type InferenceOutput,
-} from '../../workflows/definitions';
+} from '../../workflows/inference-contract';
+import { inferenceStartOptions } from '../../workflows/inference-start';
 import type { ApiDeps } from '../deps';
-
-const keys = {
-  member: defineSearchAttributeKey(SEARCH_ATTRIBUTES.member, SearchAttributeType.KEYWORD),
-  model: defineSearchAttributeKey(SEARCH_ATTRIBUTES.model, SearchAttributeType.KEYWORD),
-  serviceType: defineSearchAttributeKey(SEARCH_ATTRIBUTES.serviceType, SearchAttributeType.KEYWORD),
-  kind: defineSearchAttributeKey(SEARCH_ATTRIBUTES.kind, SearchAttributeType.KEYWORD),
-};
+import { guardedTemporal } from '../http/temporal-guard';
 
 /** Platform fields a client may add to any body; the provider never sees them. */
 const PLATFORM_FIELDS = ['visibility', 'collection', 'async'] as const;
@@ -46,39 +38,43 @@ export interface StartedInference {
  */
 export async function startInference(
   { temporal, config, db }: Pick<ApiDeps, 'temporal' | 'config' | 'db'>,
-  input: Omit<InferenceInput, 'model' | 'plan' | 'rowActivity'> & { memberName: string },
+  input: Omit<InferenceInput, 'plan'> & { memberName: string },
 ): Promise<StartedInference> {
-  const model = String(input.body.model);
   const { memberName, ...rest } = input;
   const { matching } = await selectProviders(db, {
     memberId: input.memberId,
-    model,
+    model: input.model,
     serviceType: REQUEST_KINDS[input.kind].serviceType,
     requiredFeatures: input.requiredFeatures ?? [],
     exclude: [],
     onlineSeconds: config.dispatch.onlineSeconds,
+    inFlightSeconds: config.dispatch.inFlightSeconds,
   });
   const plan: DispatchPlan | undefined =
     matching.length > 0
       ? { providerIds: matching.map((c) => c.providerId), dispatch: dispatchSettings(config.dispatch) }
       : undefined;
-  const args: InferenceInput = { ...rest, model, ...(plan && { plan }), rowActivity: true };
-  const handle = await temporal.client.workflow.start<typeof inferenceWorkflow>('inferenceWorkflow', {
-    taskQueue: config.temporal.taskQueue,
-    // With the API's own worker on this connection, the first workflow task comes back with the
-    // start answer instead of a trip through the task queue (ignored without one).
-    requestEagerStart: config.api.inferenceWorker,
-    workflowId: workflowIdFor(input.kind, input.requestId),
-    args: [args],
-    typedSearchAttributes: [
-      { key: keys.member, value: memberName },
-      { key: keys.model, value: model },
-      { key: keys.serviceType, value: REQUEST_KINDS[input.kind].serviceType },
-      { key: keys.kind, value: input.kind },
-    ],
-    memo: { title: `${input.kind} ${model} for ${memberName}` },
-    staticSummary: `${input.kind} · ${model} · ${memberName}${input.stream ? ' · stream' : ''}`,
-  });
+  const args: InferenceInput = { ...rest, ...(plan && { plan }) };
+  const handle = await guardedTemporal(
+    temporal,
+    () =>
+      temporal.client.workflow.start<typeof inferenceWorkflow>('inferenceWorkflow', {
+        taskQueue: config.temporal.taskQueue,
+        // With the API's own worker on this connection, the first workflow task comes back with the
+        // start answer instead of a trip through the task queue (ignored without one).
+        requestEagerStart: config.api.inferenceWorker,
+        args: [args],
+        ...inferenceStartOptions({
+          kind: input.kind,
+          requestId: input.requestId,
+          model: input.model,
+          memberName,
+          streaming: input.stream !== null,
+        }),
+      }),
+    // Started after the client was told 503: nobody waits for it.
+    { onLate: (late) => void late.cancel().catch(() => undefined) },
+  );
   return { requestId: input.requestId, handle };
 }
 

@@ -1,25 +1,28 @@
 import Router from '@koa/router';
 import { ActivityNotFoundError } from '@temporalio/client';
 import type { Context } from 'koa';
-import { findOwnedProvider, recordHeartbeat, type AdvertisedModel } from '../../db/repositories/provider.repository';
-import type { ProviderTaskResult, StreamTarget } from '../../workflows/definitions';
+import { isUuid } from '../../db/ids';
+import { findOwnedProvider, recordHeartbeat, type ProviderModelInput } from '../../db/repositories/provider.repository';
+import type { AgentTaskFailure, HeartbeatAnswer, ProviderTaskResult } from '../../workflows/agent-protocol';
+import type { StreamTarget } from '../../workflows/inference-contract';
 import { ErrorType } from '../../workflows/errors';
 import type { ApiDeps } from '../deps';
-import type { AgentFailure } from '../gateway/agent-gateway';
 import { verifyTaskToken, type TaskClaims } from '../gateway/task-token';
 import { ApiError, badRequest } from '../http/api-error';
 import { clientGoneSignal } from '../http/client-gone';
+import { guardedTemporal } from '../http/temporal-guard';
 import type { AuthState } from '../http/auth';
 import { readJsonBody } from '../http/read-body';
 import { validate } from '../http/validate';
 import { StreamGoneError } from '../streams/stream-hub';
 import { relayResult, relayStream } from '../streams/relay';
 
+/** A heartbeat after validation: the schema's defaults fill every optional field. */
 interface Heartbeat {
   name: string;
   shared: boolean;
   concurrency: number;
-  models: AdvertisedModel[];
+  models: ProviderModelInput[];
 }
 
 const SMALL_BODY = 4 * 1024 * 1024;
@@ -36,17 +39,25 @@ export function agentRoutes(deps: ApiDeps): Router<AuthState> {
       provider_id: provider.id,
       online_seconds: config.dispatch.onlineSeconds,
       heartbeat_interval_seconds: Math.max(1, Math.floor(config.dispatch.onlineSeconds / 3)),
-    };
+    } satisfies HeartbeatAnswer;
   });
 
   router.get('/tasks', async (ctx) => {
     const gone = clientGoneSignal(ctx);
-    const providerId = String(ctx.query.provider_id ?? '');
-    if (!providerId) throw badRequest("Missing query parameter 'provider_id'.");
+    const providerId = ctx.query.provider_id;
+    if (typeof providerId !== 'string' || providerId === '') {
+      throw badRequest("Missing query parameter 'provider_id'.", { param: 'provider_id' });
+    }
+    if (!isUuid(providerId)) throw badRequest("'provider_id' is not a provider id.", { param: 'provider_id' });
     const provider = await findOwnedProvider(db, ctx.state.member.id, providerId);
-    if (!provider) throw new ApiError(ErrorType.NotFound, `No provider '${providerId}' on your account.`);
+    if (!provider) throw new ApiError(ErrorType.NotFound, 'No such provider on your account.');
     const identity = `${provider.name}@${ctx.ip}`;
-    const task = await gateway.poll(ctx.state.member.id, provider.id, identity, gone);
+    // This process draining ends the poll as its own shutdown does (503: poll again elsewhere).
+    const task = await guardedTemporal(
+      deps.temporal,
+      () => gateway.poll(ctx.state.member.id, provider.id, identity, gone, deps.lifecycle.drainSignal),
+      { deadline: false },
+    );
     if (gone.aborted || ctx.res.destroyed) {
       // The agent left while Temporal matched a task to its poll: hand it back at once.
       if (task) await handBack(deps, task.token);
@@ -67,7 +78,7 @@ export function agentRoutes(deps: ApiDeps): Router<AuthState> {
 
   router.post('/tasks/:token/complete', async (ctx) => {
     const claims = claimsOf(deps, ctx);
-    const result = validate<ProviderTaskResult>('AgentTaskResult', await readJsonBody(ctx, config.api.maxBodyBytes));
+    const result = validate<ProviderTaskResult>('AgentTaskResult', await readJsonBody(ctx, config.api.maxAnswerBytes));
     // The waiting client gets the answer while Temporal records it, not after.
     const delivered = claims.r ? deliverReply(deps, claims.r, result) : Promise.resolve(false);
     try {
@@ -88,7 +99,7 @@ export function agentRoutes(deps: ApiDeps): Router<AuthState> {
 
   router.post('/tasks/:token/fail', async (ctx) => {
     const claims = claimsOf(deps, ctx);
-    const failure = validate<AgentFailure>('AgentTaskFailure', await readJsonBody(ctx, SMALL_BODY));
+    const failure = validate<AgentTaskFailure>('AgentTaskFailure', await readJsonBody(ctx, SMALL_BODY));
     await answered(() => gateway.fail(claims, failure));
     ctx.status = 204;
   });

@@ -1,41 +1,71 @@
 import Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import { isAssetId } from '../../db/ids';
 import { findAsset } from '../../db/repositories/asset.repository';
+import type { Asset } from '../../db/tables/asset.table';
 import { ErrorType } from '../../workflows/errors';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../http/api-error';
 import type { AuthState } from '../http/auth';
 import { parseRange } from '../http/byte-range';
+import { downDependency, unavailableBecause } from '../http/dependency-errors';
+import { checkAssetSignature } from '../http/signed-url';
+
+const notFound = () => new ApiError(ErrorType.NotFound, 'No such asset.');
 
 /**
  * `GET /api/inference/assets/<id>/`: streams a stored output with its type and byte ranges (so
- * audio and video seek). Only the owner may see it; anyone else gets the same 404 as a bad id.
+ * audio and video seek). A signed link (`?expires=&signature=`, as handed out in answers) works
+ * without a key until it expires (403 once tampered with or expired); otherwise only the owner's
+ * key opens it, and anyone else gets the same 404 as a bad id.
  */
-export function assetsRoutes({ db, storage }: ApiDeps): Router<AuthState> {
-  const router = new Router<AuthState>();
+export function assetsRoutes({ db, storage, config }: ApiDeps, auth: Middleware<AuthState>): Router {
+  const router = new Router();
   router.get('/api/inference/assets/:id', async (ctx) => {
-    const asset = await findAsset(db, ctx.params.id);
-    if (!asset || asset.member_id !== ctx.state.member.id) throw new ApiError(ErrorType.NotFound, 'No such asset.');
-    ctx.set('accept-ranges', 'bytes');
-    ctx.set('cache-control', 'private, max-age=31536000, immutable');
-    ctx.set('etag', `"${asset.id}"`);
-    ctx.type = asset.content_type;
-    const range = parseRange(ctx.get('range') || undefined, asset.bytes);
-    if (range === 'unsatisfiable') {
-      ctx.set('content-range', `bytes */${asset.bytes}`);
-      ctx.status = 416;
-      ctx.body = { error: { message: 'The requested range is outside the asset.', type: 'range_not_satisfiable' } };
-      return;
+    const id = ctx.params.id;
+    const signed = ctx.query.signature !== undefined || ctx.query.expires !== undefined;
+    if (signed) {
+      const check = checkAssetSignature(config.api.gatewaySecret, id, ctx.query.expires, ctx.query.signature);
+      if (check !== 'valid') {
+        throw new ApiError(
+          ErrorType.PermissionDenied,
+          check === 'expired' ? 'This link has expired.' : 'This link is not valid.',
+          { code: check === 'expired' ? 'link_expired' : 'invalid_signature' },
+        );
+      }
+    } else {
+      await auth(ctx as unknown as Parameters<typeof auth>[0], () => Promise.resolve());
     }
-    if (!range) {
-      ctx.length = asset.bytes;
-      ctx.body = await storage.client.getObject(storage.bucket, asset.key);
-      return;
-    }
-    const length = range.end - range.start + 1;
-    ctx.status = 206;
-    ctx.set('content-range', `bytes ${range.start}-${range.end}/${asset.bytes}`);
-    ctx.length = length;
-    ctx.body = await storage.client.getPartialObject(storage.bucket, asset.key, range.start, length);
+    const asset = isAssetId(id) ? await findAsset(db, id) : undefined;
+    if (!asset) throw notFound();
+    if (!signed && asset.member_id !== (ctx.state as AuthState).member.id) throw notFound();
+    await serve(ctx, storage, asset).catch((err: unknown) => {
+      throw downDependency(err) ? unavailableBecause('storage') : err;
+    });
   });
   return router;
+}
+
+async function serve(ctx: Context, storage: ApiDeps['storage'], asset: Asset): Promise<void> {
+  ctx.set('accept-ranges', 'bytes');
+  ctx.set('cache-control', 'private, max-age=31536000, immutable');
+  ctx.set('etag', `"${asset.id}"`);
+  ctx.set('x-content-type-options', 'nosniff');
+  ctx.type = asset.content_type;
+  const range = parseRange(ctx.get('range') || undefined, asset.bytes);
+  if (range === 'unsatisfiable') {
+    throw new ApiError(ErrorType.RangeNotSatisfiable, 'The requested range is outside the asset.', {
+      headers: { 'content-range': `bytes */${asset.bytes}` },
+    });
+  }
+  if (!range) {
+    ctx.length = asset.bytes;
+    ctx.body = await storage.client.getObject(storage.bucket, asset.key);
+    return;
+  }
+  const length = range.end - range.start + 1;
+  ctx.status = 206;
+  ctx.set('content-range', `bytes ${range.start}-${range.end}/${asset.bytes}`);
+  ctx.length = length;
+  ctx.body = await storage.client.getPartialObject(storage.bucket, asset.key, range.start, length);
 }

@@ -1,26 +1,31 @@
-import Router from '@koa/router';
+import Router, { type RouterMiddleware } from '@koa/router';
 import type { ApiDeps } from '../deps';
 import type { AuthState } from '../http/auth';
 import { readJsonBody } from '../http/read-body';
 import { validate } from '../http/validate';
-import { runInference } from '../inference/run-inference';
+import { pipeStream } from '../inference/pipe-stream';
+import { requiredChatFeatures } from '../inference/required-features';
+import { runCall } from '../inference/run-call';
+import type { RequestKind } from '../../workflows/inference-contract';
+import type { SchemaId } from '../../schemas';
 
 /** The OpenAI-compatible text endpoints; each call becomes one inference workflow. */
 export function inferenceRoutes(deps: ApiDeps): Router<AuthState> {
   const router = new Router<AuthState>();
-  router.post('/v1/chat/completions', async (ctx) => {
-    const body = validate<Record<string, unknown>>(
-      'ChatCompletionRequest',
-      await readJsonBody(ctx, deps.config.api.maxBodyBytes),
-    );
-    await runInference(deps, ctx, 'chat', body);
-  });
-  router.post('/v1/completions', async (ctx) => {
-    const body = validate<Record<string, unknown>>(
-      'CompletionRequest',
-      await readJsonBody(ctx, deps.config.api.maxBodyBytes),
-    );
-    await runInference(deps, ctx, 'completion', body);
-  });
+  const text = (kind: RequestKind, schema: SchemaId): RouterMiddleware<AuthState> => {
+    return async (ctx) => {
+      const body = validate<Record<string, unknown>>(schema, await readJsonBody(ctx, deps.config.api.maxBodyBytes));
+      const answer = await runCall(deps, ctx, { kind, body, requiredFeatures: requiredChatFeatures(body) });
+      if ('stream' in answer) {
+        ctx.respond = false;
+        pipeStream(ctx, answer.stream);
+        return;
+      }
+      ctx.status = answer.output.status;
+      ctx.body = answer.output.body;
+    };
+  };
+  router.post('/v1/chat/completions', text('chat', 'ChatCompletionRequest'));
+  router.post('/v1/completions', text('completion', 'CompletionRequest'));
   return router;
 }

@@ -5,7 +5,7 @@ import { ApiError } from '../http/api-error';
 import { verifyRelay } from '../gateway/task-token';
 import { StreamGoneError } from '../streams/stream-hub';
 import { readJsonBody } from '../http/read-body';
-import type { ProviderTaskResult } from '../../workflows/definitions';
+import type { ProviderTaskResult } from '../../workflows/agent-protocol';
 
 /** Replica-to-replica relay of streamed bodies, authenticated by the shared gateway secret. */
 export function internalRoutes({ config, hub }: ApiDeps): Router {
@@ -29,7 +29,7 @@ export function internalRoutes({ config, hub }: ApiDeps): Router {
     if (!verifyRelay(id, ctx.get('x-relay-signature'), config.api.gatewaySecret)) {
       throw new ApiError(ErrorType.NotFound, 'Unknown reply.');
     }
-    const result = (await readJsonBody(ctx, config.api.maxBodyBytes)) as ProviderTaskResult;
+    const result = (await readJsonBody(ctx, config.api.maxAnswerBytes)) as ProviderTaskResult;
     ctx.status = hub.deliver(id, result) ? 204 : 409;
   });
   return router;

@@ -1,13 +1,25 @@
 import Router from '@koa/router';
 import type { ApiDeps } from '../deps';
+import { badRequest } from '../http/api-error';
 import type { AuthState } from '../http/auth';
 import { validate } from '../http/validate';
+import { pipeStream } from '../inference/pipe-stream';
 import { respondImages, respondTranscription } from '../inference/respond-media';
-import { runMedia } from '../inference/run-media';
-import { acceptUpload, coerceFields } from '../uploads/accept-upload';
+import { runCall } from '../inference/run-call';
+import { acceptUpload, acceptUploads, coerceFields } from '../uploads/accept-upload';
 import { readMultipart } from '../uploads/read-multipart';
 import { AUDIO_TYPES, IMAGE_TYPES } from '../uploads/sniff';
-import { MAX_IMAGES, servedModel } from './media.routes';
+import { MAX_IMAGES, runMedia, servedModel } from './media.routes';
+
+/** Images one edit may take, as OpenAI's SDKs send several: `image[]`. */
+const MAX_EDIT_IMAGES = 16;
+
+interface TranscriptionFields {
+  model: string;
+  response_format?: string;
+  timestamp_granularities?: string[];
+  stream?: boolean;
+}
 
 /** The multipart endpoints: image edits and transcriptions. Every check runs before anything is stored. */
 export function uploadMediaRoutes(deps: ApiDeps): Router<AuthState> {
@@ -18,14 +30,15 @@ export function uploadMediaRoutes(deps: ApiDeps): Router<AuthState> {
     const form = await readMultipart(ctx, limit);
     const fields = validate<{ n?: number; response_format?: string }>(
       'ImageEditFields',
-      coerceFields(form.fields, ['n']),
+      coerceFields(form.fields, { numbers: ['n'] }),
     );
-    const image = acceptUpload(form, 'image', IMAGE_TYPES);
+    const images = acceptUploads(form, 'image', IMAGE_TYPES, MAX_EDIT_IMAGES);
     const mask = acceptUpload(form, 'mask', IMAGE_TYPES, false);
     const n = Math.min(fields.n ?? 1, MAX_IMAGES);
-    const output = await runMedia(deps, ctx, 'image-edit', {
+    const output = await runMedia(deps, ctx, {
+      kind: 'image-edit',
       body: { ...fields, n, response_format: 'b64_json' },
-      uploads: [image!, ...(mask ? [mask] : [])],
+      uploads: [...images, ...(mask ? [mask] : [])],
       encoding: 'multipart',
       outputs: { count: n, mode: 'b64_json' },
     });
@@ -34,21 +47,56 @@ export function uploadMediaRoutes(deps: ApiDeps): Router<AuthState> {
 
   router.post('/v1/audio/transcriptions', async (ctx) => {
     const form = await readMultipart(ctx, limit);
-    const fields = validate<{ model: string; response_format?: string; timestamp_granularities?: string[] }>(
+    const fields = validate<TranscriptionFields>(
       'TranscriptionFields',
-      coerceFields(form.fields, ['temperature']),
+      coerceFields(form.fields, { numbers: ['temperature'], booleans: ['stream'] }),
     );
-    const file = acceptUpload(form, 'file', AUDIO_TYPES);
-    let format = fields.response_format ?? 'json';
+    const file = acceptUpload(form, 'file', AUDIO_TYPES)!;
+    const served = await servedModel(deps, ctx, fields.model);
+    const format = fields.response_format ?? 'json';
     const body: Record<string, unknown> = { ...fields, response_format: format };
-    if (format === 'verbose_json' && !(await servedModel(deps, ctx, fields.model)).features.includes('timestamps')) {
-      // The seed's rule: timings only from models that advertise them; others give the plain transcript.
-      format = 'json';
+    delete body.stream;
+
+    if (fields.stream) {
+      // A flag the platform cannot honour is refused, never silently dropped.
+      if (!served.features.includes('streaming')) {
+        throw badRequest(`Model '${fields.model}' does not support 'streaming'.`, { param: 'stream' });
+      }
+      if (format !== 'json' && format !== 'text') {
+        throw badRequest(`Streaming transcripts come as events; response_format '${format}' cannot stream.`, {
+          param: 'response_format',
+        });
+      }
+      const answer = await runCall(deps, ctx, {
+        kind: 'transcription',
+        body: { ...body, stream: true },
+        uploads: [file],
+        encoding: 'multipart',
+      });
+      if ('stream' in answer) {
+        ctx.respond = false;
+        pipeStream(ctx, answer.stream);
+        return;
+      }
+      ctx.status = answer.output.status;
+      ctx.body = answer.output.body;
+      return;
+    }
+
+    const timed = served.features.includes('timestamps');
+    if (format === 'verbose_json' && !timed) {
+      // Timings only come from models that advertise them; others give the plain transcript.
       body.response_format = 'json';
       delete body.timestamp_granularities;
     }
-    const output = await runMedia(deps, ctx, 'transcription', { body, uploads: [file!], encoding: 'multipart' });
-    respondTranscription(ctx, output, format);
+    if (format === 'srt' || format === 'vtt') {
+      // Subtitles are formatted here from the model's segments (one cue when it has none).
+      body.response_format = timed ? 'verbose_json' : 'json';
+      if (timed) body.timestamp_granularities = ['segment'];
+      else delete body.timestamp_granularities;
+    }
+    const output = await runMedia(deps, ctx, { kind: 'transcription', body, uploads: [file], encoding: 'multipart' });
+    respondTranscription(ctx, output, format === 'verbose_json' && !timed ? 'json' : format);
   });
 
   return router;

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import Router from '@koa/router';
-import { probeDurationSeconds } from '../../activities/media-probe';
-import { PRESIGN_SECONDS, voiceSampleKey } from '../../activities/storage-keys';
-import { deleteVoiceSample, insertVoiceSample, listVoiceSamples } from '../../db/repositories/asset.repository';
-import type { VoiceSample } from '../../db/tables/asset.table';
+import { probeDurationSeconds } from '../../clients/media-probe';
+import { PRESIGN_SECONDS, voiceSampleKey } from '../../clients/storage-keys';
+import { parseSerialId } from '../../db/ids';
+import { deleteVoiceSample, insertVoiceSample, listVoiceSamples } from '../../db/repositories/voice-sample.repository';
+import type { VoiceSample } from '../../db/tables/voice-sample.table';
 import { ErrorType } from '../../workflows/errors';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../http/api-error';
@@ -15,6 +16,7 @@ import { AUDIO_TYPES } from '../uploads/sniff';
 
 const view = (s: VoiceSample) => ({
   id: s.id,
+  object: 'voice_sample',
   name: s.name,
   content_type: s.content_type,
   bytes: Number(s.bytes),
@@ -55,10 +57,15 @@ export function voiceSamplesRoutes(deps: ApiDeps): Router<AuthState> {
   });
 
   router.delete('/:id', async (ctx) => {
-    const id = Number(ctx.params.id);
-    const deleted = Number.isInteger(id) && id > 0 ? await deleteVoiceSample(db, ctx.state.member.id, id) : undefined;
-    if (!deleted) throw new ApiError(ErrorType.NotFound, `Voice sample ${ctx.params.id} is not in your voice library.`);
-    await storage.client.removeObject(storage.bucket, deleted.key);
+    const id = parseSerialId(ctx.params.id);
+    const deleted = id === undefined ? undefined : await deleteVoiceSample(db, ctx.state.member.id, id);
+    if (!deleted) throw new ApiError(ErrorType.NotFound, 'No such voice sample in your voice library.');
+    // The sample is gone from the library either way; a stored copy left behind costs only space.
+    await storage.client
+      .removeObject(storage.bucket, deleted.key)
+      .catch((err: unknown) =>
+        deps.logger.warn('voice sample bytes not removed', { key: deleted.key, err: String(err) }),
+      );
     ctx.status = 204;
   });
 

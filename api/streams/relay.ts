@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
-import type { ProviderTaskResult } from '../../workflows/definitions';
+import type { ProviderTaskResult } from '../../workflows/agent-protocol';
 import { signRelay } from '../gateway/task-token';
 
 /**

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { ProviderTaskResult } from '../../workflows/definitions';
+import type { ProviderTaskResult } from '../../workflows/agent-protocol';
 
 /** A stream attached by an agent, and how to tell the agent the client got it all (or not). */
 export interface AttachedStream {

@@ -1,23 +1,18 @@
 import { sql } from 'kysely';
+import type { AdvertisedModel } from '../../workflows/agent-protocol';
 import type { Db } from '../database';
 import type { Provider, ProviderModel, Voice } from '../tables/provider.table';
+import { isModelId, isUuid } from '../ids';
 
-export interface AdvertisedModel {
-  id: string;
-  service_type: string;
-  input_modalities: string[];
-  output_modalities: string[];
-  supported_features: string[];
-  context_length: number | null;
-  voices: Voice[];
-}
+/** An advertised model with every field present (the heartbeat schema's defaults fill them in). */
+export type ProviderModelInput = Required<AdvertisedModel> & { voices: Voice[] };
 
 export interface HeartbeatInput {
   memberId: string;
   name: string;
   shared: boolean;
   concurrency: number;
-  models: AdvertisedModel[];
+  models: ProviderModelInput[];
 }
 
 /** Upserts a provider and replaces its model list in one transaction. */
@@ -100,14 +95,18 @@ export interface Candidate {
 
 /**
  * Every online provider the member may use that advertises exactly `modelId`, least busy first
- * (in-flight requests per unit of advertised concurrency), the member's own breaking ties.
+ * (in-flight requests per unit of advertised concurrency), the member's own breaking ties. A row
+ * still PROCESSING after `inFlightSeconds` (longer than any task may run) no longer counts as
+ * load: whatever left it behind, it must not weigh on routing forever.
  */
 export async function findCandidates(
   db: Db,
   memberId: string,
   modelId: string,
   onlineSeconds: number,
+  inFlightSeconds: number,
 ): Promise<Candidate[]> {
+  if (!isModelId(modelId)) return [];
   const rows = await db
     .selectFrom('provider_models as pm')
     .innerJoin('providers as p', 'p.id', 'pm.provider_id')
@@ -122,6 +121,7 @@ export async function findCandidates(
         .select((e) => e.fn.countAll<string>().as('n'))
         .whereRef('r.provider_id', '=', 'p.id')
         .where('r.status', '=', 'PROCESSING')
+        .where(sql<boolean>`r.created_at > now() - make_interval(secs => ${inFlightSeconds})`)
         .as('inFlight'),
     ])
     .where('pm.model_id', '=', modelId)
@@ -159,9 +159,10 @@ export async function selectProviders(
     requiredFeatures: readonly string[];
     exclude: readonly string[];
     onlineSeconds: number;
+    inFlightSeconds: number;
   },
 ): Promise<ProviderSelection> {
-  const all = await findCandidates(db, q.memberId, q.model, q.onlineSeconds);
+  const all = await findCandidates(db, q.memberId, q.model, q.onlineSeconds, q.inFlightSeconds);
   const ofType = all.filter((c) => c.serviceType === q.serviceType);
   const matching = ofType.filter(
     (c) => q.requiredFeatures.every((f) => c.features.includes(f)) && !q.exclude.includes(c.providerId),
@@ -171,10 +172,6 @@ export async function selectProviders(
 
 function onlineSince(seconds: number) {
   return sql<boolean>`p.last_heartbeat_at > now() - make_interval(secs => ${seconds})`;
-}
-
-function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }
 
 export interface ServedModel {
@@ -190,6 +187,7 @@ export async function describeServedModel(
   modelId: string,
   onlineSeconds: number,
 ): Promise<ServedModel | null> {
+  if (!isModelId(modelId)) return null;
   const rows = await db
     .selectFrom('provider_models as pm')
     .innerJoin('providers as p', 'p.id', 'pm.provider_id')

@@ -1,4 +1,4 @@
-import type { RequestStatus } from '../../workflows/definitions';
+import type { RequestStatus } from '../../workflows/inference-contract';
 import { sql } from 'kysely';
 import type { Db } from '../database';
 

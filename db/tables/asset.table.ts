@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { ColumnType, Selectable } from 'kysely';
 
 /** A stored output (image, audio, video, mesh), served at /api/inference/assets/<id>/. */
 export interface AssetTable {
@@ -13,17 +13,4 @@ export interface AssetTable {
   created_at: ColumnType<Date, never, never>;
 }
 
-/** A member's voice sample for voice cloning; only its owner may use it. */
-export interface VoiceSampleTable {
-  id: Generated<number>;
-  member_id: string;
-  name: string;
-  key: string;
-  content_type: string;
-  bytes: number;
-  duration_seconds: number | null;
-  created_at: ColumnType<Date, never, never>;
-}
-
 export type Asset = Selectable<AssetTable>;
-export type VoiceSample = Selectable<VoiceSampleTable>;

@@ -6,7 +6,7 @@ import type { UpstreamMap } from '../../agent/upstream';
 import { startDemoProvider, type DemoProvider } from '../../demo-provider/server';
 import { encodePng, pngSize } from '../../demo-provider/png';
 import { encodeWav } from '../../demo-provider/wav';
-import type { ProviderTask, ProviderTaskResult, TaskFile } from '../../workflows/definitions';
+import type { AgentTask, ProviderTaskResult, TaskFile } from '../../workflows/agent-protocol';
 import { SECRET_QUERY, startFileServer, type FileServer } from './file-server';
 
 let demo: DemoProvider;
@@ -34,12 +34,12 @@ afterAll(async () => {
 });
 
 function task(
-  serviceType: ProviderTask['serviceType'],
+  serviceType: AgentTask['serviceType'],
   endpoint: string,
   body: Record<string, unknown>,
-  extra: Partial<ProviderTask> = {},
-): ProviderTask {
-  return { requestId: randomUUID(), serviceType, endpoint, body, stream: null, ...extra };
+  extra: Partial<AgentTask> = {},
+): AgentTask {
+  return { requestId: randomUUID(), serviceType, endpoint, body, stream: false, ...extra };
 }
 
 function file(field: string, name: string, contentType: string): TaskFile {
@@ -52,7 +52,7 @@ function slots(n: number): { urls: string[]; names: string[] } {
   return { names, urls: names.map((name) => files.url('put', name)) };
 }
 
-async function run(t: ProviderTask, signal = new AbortController().signal): Promise<ProviderTaskResult> {
+async function run(t: AgentTask, signal = new AbortController().signal): Promise<ProviderTaskResult> {
   const forwarded: Forwarded = await forwardTask(upstreams, t, signal);
   if (!('result' in forwarded)) throw new Error('expected a finished result');
   return forwarded.result;
@@ -254,7 +254,7 @@ test('an upstream 4xx is an upstream_error with its status and message', async (
   });
 });
 
-test('a failing PUT is an upstream_error naming the output, without the query string', async () => {
+test('a failing PUT to the platform storage is storage_unavailable naming the output, without the query string', async () => {
   const err = await failure(
     run(
       task(
@@ -267,7 +267,7 @@ test('a failing PUT is an upstream_error naming the output, without the query st
       ),
     ),
   );
-  expect(err.type).toBe('upstream_error');
+  expect(err.type).toBe('storage_unavailable');
   expect(err.message).toMatch(
     /could not upload output 0 at http:\/\/127\.0\.0\.1:\d+\/deny\/lamp: HTTP 403 \(AccessDenied\)/,
   );
@@ -276,7 +276,7 @@ test('a failing PUT is an upstream_error naming the output, without the query st
   expect(err.message).not.toContain(SECRET_QUERY);
 });
 
-test('a missing input is an upstream_error naming the input', async () => {
+test('a missing input is storage_unavailable naming the input (the platform failed, not the provider)', async () => {
   const err = await failure(
     run(
       task(
@@ -290,7 +290,7 @@ test('a missing input is an upstream_error naming the input', async () => {
       ),
     ),
   );
-  expect(err.type).toBe('upstream_error');
+  expect(err.type).toBe('storage_unavailable');
   expect(err.message).toContain("input 'file' (gone.wav)");
   expect(err.message).toContain('HTTP 404');
   expect(err.message).not.toContain('secret');

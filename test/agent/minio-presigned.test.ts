@@ -4,7 +4,7 @@ import { forwardTask } from '../../agent/forward-task';
 import { TaskFailure } from '../../agent/task-failure';
 import { encodePng, pngSize } from '../../demo-provider/png';
 import { startDemoProvider, type DemoProvider } from '../../demo-provider/server';
-import type { ProviderTask } from '../../workflows/definitions';
+import type { AgentTask } from '../../workflows/agent-protocol';
 
 const BUCKET = 'agent-test';
 
@@ -36,12 +36,12 @@ test('an image edit reads its input and stores its outputs through real presigne
   const prefix = randomUUID();
   await s3.putObject(BUCKET, `${prefix}/in.png`, await encodePng(24, 20, Buffer.alloc(24 * 20 * 3, 0x40)));
   const outKeys = [`${prefix}/out-0`, `${prefix}/out-1`];
-  const task: ProviderTask = {
+  const task: AgentTask = {
     requestId: prefix,
     serviceType: 'image',
     endpoint: '/v1/images/edits',
     body: { model: 'demo-image', prompt: 'make it blue', n: 2 },
-    stream: null,
+    stream: false,
     encoding: 'multipart',
     files: [
       {
@@ -77,14 +77,14 @@ test('a presigned PUT that S3 refuses fails without leaking the signature', asyn
       serviceType: 'mesh',
       endpoint: '/v1/3d/generations',
       body: { model: 'demo-mesh', prompt: 'a table' },
-      stream: null,
+      stream: false,
       outputs: { urls: [forged], mode: 'raw' },
     },
     new AbortController().signal,
   ).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(TaskFailure);
   expect((err as TaskFailure).report()).toEqual({
-    type: 'upstream_error',
+    type: 'storage_unavailable',
     message: `could not upload output 0 at ${forged.split('?')[0]}: HTTP 403 (SignatureDoesNotMatch)`,
   });
   await expect(s3.statObject(BUCKET, key)).rejects.toThrow();

@@ -16,9 +16,11 @@ test('an agent that left before its poll began costs no Temporal call', async ()
     address: `127.0.0.1:${await freePort()}`,
     interceptors: guard.interceptors(),
   });
-  const gateway = new AgentGateway(connection, undefined as never, 'default', 'secret', POLL_MS);
+  const gateway = new AgentGateway(connection, undefined as never, 'default', 'secret', POLL_MS, undefined as never);
   try {
-    await expect(gateway.poll('m', 'p', 'agent@test', AbortSignal.abort())).resolves.toBeNull();
+    await expect(
+      gateway.poll('m', 'p', 'agent@test', AbortSignal.abort(), new AbortController().signal),
+    ).resolves.toBeNull();
     expect(guard.pending).toBe(0);
   } finally {
     guard.close();
@@ -28,8 +30,21 @@ test('an agent that left before its poll began costs no Temporal call', async ()
 
 test('a poll cut by the API closing its Temporal connection answers 503, so the agent polls again', async () => {
   const clients = await connectTemporal(loadConfig({ ...process.env, GATEWAY_SECRET: 'unused-by-this-test' }));
-  const gateway = new AgentGateway(clients.connection, clients.client, 'default', 'secret', POLL_MS);
-  const poll = gateway.poll('m', `nobody-${Date.now()}`, 'agent@test', new AbortController().signal);
+  const gateway = new AgentGateway(
+    clients.connection,
+    clients.client,
+    'default',
+    'secret',
+    POLL_MS,
+    undefined as never,
+  );
+  const poll = gateway.poll(
+    'm',
+    `nobody-${Date.now()}`,
+    'agent@test',
+    new AbortController().signal,
+    new AbortController().signal,
+  );
   poll.catch(() => undefined);
   await new Promise((resolve) => setTimeout(resolve, 200));
   await clients.close();

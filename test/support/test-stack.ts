@@ -129,9 +129,9 @@ export class TestStack {
   }
 
   /** A second API replica sharing everything but its port, for cross-instance streaming. */
-  async secondApi(): Promise<RunningApi> {
+  async secondApi(env: Record<string, string> = {}): Promise<RunningApi> {
     const port = await freePort();
-    const config = loadConfig({ ...this.env(), API_PORT: String(port) });
+    const config = loadConfig({ ...this.env(), API_PORT: String(port), ...env });
     const api = await startApi(config, { workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE });
     this.extraApis.push(api);
     return api;

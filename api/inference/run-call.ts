@@ -1,0 +1,158 @@
+import type { Context } from 'koa';
+import { getPayload, inlineOrStored } from '../../clients/payload-store';
+import { inputKey, payloadKey } from '../../clients/storage-keys';
+import type { InferenceInput, InferenceOutput, RequestKind } from '../../workflows/inference-contract';
+import { ErrorType } from '../../workflows/errors';
+import type { ApiDeps } from '../deps';
+import { ApiError, fromWorkflowFailure, unavailable } from '../http/api-error';
+import type { AuthState } from '../http/auth';
+import { dependencyFailure } from '../http/dependency-errors';
+import type { AttachedStream } from '../streams/stream-hub';
+import { cancelWhenClientLeaves } from './client-cancel';
+import { newRequestId, startInference, stripPlatformFields, workflowResult } from './start-inference';
+
+/** An upload that passed every check; it is written to the bucket only when the request starts. */
+export interface AcceptedUpload {
+  field: string;
+  filename: string;
+  contentType: string;
+  bytes: Buffer;
+}
+
+/** One inference call, validated, as an endpoint hands it over. */
+export interface InferenceCall {
+  kind: RequestKind;
+  /** The validated body; platform fields (`visibility`, `collection`, `async`) are removed here. */
+  body: Record<string, unknown>;
+  uploads?: AcceptedUpload[];
+  /** Extra inputs already in the bucket (voice samples), by body path. */
+  stored?: NonNullable<InferenceInput['files']>;
+  encoding?: InferenceInput['encoding'];
+  outputs?: InferenceInput['outputs'];
+  requiredFeatures?: string[];
+}
+
+/** What the call ended with: the provider's SSE body still to relay, or the finished output. */
+export type CallAnswer = { stream: AttachedStream } | { output: InferenceOutput };
+
+/**
+ * Runs one synchronous inference call, the one path every endpoint takes: stores uploads and any
+ * body too large for a workflow payload, starts the workflow, and waits for the answer (the
+ * agent's stream, its buffered answer handed over directly, or the workflow's result). A client
+ * that leaves cancels the workflow; so does this server's drain deadline, with a 503.
+ */
+export async function runCall(
+  deps: ApiDeps,
+  ctx: Context & { state: AuthState },
+  call: InferenceCall,
+): Promise<CallAnswer> {
+  if (call.body.async === true) {
+    throw new ApiError(
+      ErrorType.AsyncDisabled,
+      'Async jobs are not enabled on this server yet; send the request without "async".',
+    );
+  }
+  const { member } = ctx.state;
+  const requestId = newRequestId();
+  const streaming = call.body.stream === true;
+  // Media outputs are collected and metered by the workflow; only plain answers may skip it.
+  const media = call.outputs !== undefined || (call.uploads ?? []).length > 0 || (call.stored ?? []).length > 0;
+  // The agent's answer comes straight to this instance (relayed if its agent is on another one).
+  const target = { streamId: requestId, relayUrl: deps.config.api.internalBaseUrl };
+  const reply = streaming || !media ? deps.hub.wait(requestId) : undefined;
+  reply?.catch(() => undefined);
+
+  const [files, body] = await Promise.all([
+    storeUploads(deps, requestId, call.uploads ?? []),
+    inlineOrStored(deps.storage, payloadKey(requestId, 'request'), stripPlatformFields(call.body)),
+  ]);
+  const client = cancelWhenClientLeaves(deps, ctx, requestId);
+  const { handle } = await startInference(deps, {
+    requestId,
+    memberId: member.id,
+    memberName: member.name,
+    kind: call.kind,
+    model: String(call.body.model),
+    ...(body.ref ? { bodyRef: body.ref } : { body: body.inline }),
+    stream: streaming ? target : null,
+    reply: streaming || media ? null : target,
+    files: [...files, ...(call.stored ?? [])],
+    encoding: call.encoding,
+    outputs: call.outputs,
+    requiredFeatures: call.requiredFeatures,
+  });
+  client.watch(handle);
+  ctx.set('x-request-id', requestId);
+
+  const result = workflowResult(deps.temporal, handle, client.signal);
+  result.catch(() => undefined);
+  const shutdown = deadline(deps.lifecycle.deadlineSignal);
+  const first = await Promise.race([
+    // Rejected only by cancel(): the client left, so there is nobody to answer.
+    ...(reply
+      ? [
+          reply.then(
+            (answer) => ({ answer }),
+            () => ({ gone: true as const }),
+          ),
+        ]
+      : []),
+    result.then(
+      (output) => ({ output }),
+      (err: unknown) => ({ error: dependencyFailure(err) ?? fromWorkflowFailure(err) }),
+    ),
+    shutdown.reached,
+  ]).finally(shutdown.dispose);
+  if ('shutdown' in first) {
+    client.cancel();
+    throw unavailable('This API server is shutting down; retry the request.', 1);
+  }
+  if ('gone' in first) throw new ApiError(ErrorType.Canceled, 'The client left.');
+  // The answer is here: the long-poll on the workflow's result is no longer needed.
+  if ('answer' in first) client.release();
+  else deps.hub.cancel(requestId);
+  if ('error' in first) throw first.error;
+  if ('output' in first) return { output: await resolved(deps, first.output) };
+  if (first.answer.kind === 'stream') return { stream: first.answer };
+  const answered = first.answer.result;
+  return { output: { requestId, providerId: '', status: answered.status, body: answered.body, usage: answered.usage } };
+}
+
+/** Writes the uploads to the bucket (one key each, in order) and names them as workflow inputs. */
+async function storeUploads(deps: ApiDeps, requestId: string, uploads: AcceptedUpload[]) {
+  const { client, bucket } = deps.storage;
+  const several = new Set(
+    uploads.filter((u, i) => uploads.findIndex((v) => v.field === u.field) !== i).map((u) => u.field),
+  );
+  return Promise.all(
+    uploads.map(async (u, i) => {
+      const key = inputKey(requestId, `${i}-${u.field}`);
+      await client.putObject(bucket, key, u.bytes, u.bytes.length, { 'Content-Type': u.contentType });
+      // Several files of one field go to the provider as `field[]`, as OpenAI's SDKs send them.
+      return {
+        field: several.has(u.field) ? `${u.field}[]` : u.field,
+        key,
+        filename: u.filename,
+        contentType: u.contentType,
+      };
+    }),
+  );
+}
+
+/** An output whose answer was too large to travel inline, read back from the bucket. */
+async function resolved(deps: ApiDeps, output: InferenceOutput): Promise<InferenceOutput> {
+  if (!output.bodyRef) return output;
+  const { bodyRef, ...rest } = output;
+  return { ...rest, body: await getPayload(deps.storage, bodyRef) };
+}
+
+/** Settles when the server's drain deadline passes; `dispose` unhooks it once the call is answered. */
+function deadline(signal: AbortSignal): { reached: Promise<{ shutdown: true }>; dispose(): void } {
+  let onAbort = () => undefined as void;
+  const reached = new Promise<{ shutdown: true }>((resolve) => {
+    onAbort = () => resolve({ shutdown: true });
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return { reached, dispose: () => signal.removeEventListener('abort', onAbort) };
+}

@@ -1,0 +1,60 @@
+import type { SchemaId } from '../../schemas';
+
+/** Small builders for the OpenAPI document, so each path entry reads as what it says. */
+export const ref = (id: SchemaId) => ({ $ref: `#/components/schemas/${id}` });
+export const json = (id: SchemaId) => ({ 'application/json': { schema: ref(id) } });
+export const binary = { type: 'string', format: 'binary' };
+export const text = { type: 'string' };
+
+const ERROR_TEXT: Record<number, string> = {
+  400: 'A malformed body, or a missing or invalid field (`param` names it).',
+  401: 'Missing or invalid API key (`not_authenticated`).',
+  403: 'A signed link that was tampered with or has expired (`permission_denied`).',
+  404: 'No online provider serves the model for you (`no_provider`), or no such resource (`not_found`).',
+  409: 'The task is no longer running, or nobody waits for this answer (`conflict`).',
+  413: 'The body or a file exceeds the 25 MB limit (`request_too_large`).',
+  415: 'An uploaded file is not one of the accepted types (`unsupported_media_type`).',
+  416: 'The requested byte range is outside the asset (`range_not_satisfiable`).',
+  502: "The provider's local server failed or did not answer (`upstream_error`).",
+  503: 'A platform dependency is down for now, or this server is shutting down (`service_unavailable`, with `Retry-After`); `async_disabled` for `"async": true` until async jobs are enabled.',
+};
+
+/** Error responses, each in OpenAI's envelope. */
+export const errors = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((s) => [String(s), { description: ERROR_TEXT[s], content: json('Error') }]));
+
+/** A path parameter. */
+export const pathParam = (name: string, schema: Record<string, unknown>, description?: string) => ({
+  name,
+  in: 'path',
+  required: true,
+  schema,
+  ...(description && { description }),
+});
+
+export const queryParam = (name: string, schema: Record<string, unknown>, required = false, description?: string) => ({
+  name,
+  in: 'query',
+  required,
+  schema,
+  ...(description && { description }),
+});
+
+/** A multipart body: the validated text fields plus the file fields. */
+export const multipart = (fields: SchemaId, files: Record<string, unknown>, requiredFiles: string[]) => ({
+  required: true,
+  content: {
+    'multipart/form-data': {
+      schema: { allOf: [ref(fields), { type: 'object', required: requiredFiles, properties: files }] },
+    },
+  },
+});
+
+/** Raw bytes in any of `types`. */
+export const bytesIn = (types: string[], description: string) => ({
+  description,
+  content: Object.fromEntries(types.map((t) => [t, { schema: binary }])),
+});
+
+/** An SSE stream of JSON events, ending with `data: [DONE]`. */
+export const eventStream = { 'text/event-stream': { schema: { type: 'string', description: 'Server-Sent Events.' } } };

@@ -19,8 +19,9 @@ module.exports = tseslint.config(
     },
   },
   {
-    // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no I/O modules,
-    // and nothing from the rest of the app except types.
+    // Workflow code runs in Temporal's deterministic sandbox, at any depth under workflows/: no Node
+    // built-ins, no npm package but the workflow SDK and its pure common types, and nothing from the
+    // rest of the app except types.
     files: ['workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -31,9 +32,23 @@ module.exports = tseslint.config(
             .map((name) => ({ name, message: 'Workflow code must stay deterministic.' })),
           patterns: [
             {
-              group: ['../activities/*', '../api/*', '../db/*', '../clients/*', '../config/*', '../agent/*'],
+              group: [
+                '**/activities/**',
+                '**/api/**',
+                '**/db/**',
+                '**/clients/**',
+                '**/config/**',
+                '**/agent/**',
+                '**/scripts/**',
+              ],
               allowTypeImports: true,
               message: 'Workflows may only import types from the rest of the app.',
+            },
+            {
+              regex: '^(?![.]{1,2}/)(?!@temporalio/(workflow|common)(/|$))',
+              allowTypeImports: true,
+              message:
+                'Workflows may value-import only @temporalio/workflow, @temporalio/common and pure helpers of their own.',
             },
           ],
         },

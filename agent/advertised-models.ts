@@ -19,8 +19,12 @@ export function advertisedModels(raw: unknown, onSkip: SkipNotice = () => undefi
   for (const entry of raw as unknown[]) {
     const m = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
     const id = typeof m.id === 'string' ? m.id : '';
-    if (id === '' || id.length > MAX_ID_LENGTH) {
+    if (id === '' || id.length > MAX_ID_LENGTH || /[\u0000-\u001f\u007f]/.test(id)) {
       onSkip(String(m.id ?? ''), 'it has no usable id');
+      continue;
+    }
+    if (models.some((known) => known.id === id)) {
+      onSkip(id, 'it is listed twice');
       continue;
     }
     const serviceType = m.service_type ?? 'llm';

@@ -97,7 +97,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pickupTimeoutMs: int(env, 'PROVIDER_PICKUP_TIMEOUT_MS', 3000, 100),
       taskHeartbeatTimeoutMs: int(env, 'PROVIDER_HEARTBEAT_TIMEOUT_MS', 10000, 500),
       taskTimeoutMs,
-      agentPollMs: int(env, 'AGENT_POLL_MS', 30000, 100, 60000),
+      // Temporal refuses a poll whose deadline leaves it under about two seconds.
+      agentPollMs: int(env, 'AGENT_POLL_MS', 30000, 2000, 60000),
       // Derived, not read: the longest a task may run, plus a minute for failovers and records.
       inFlightSeconds: Math.ceil(taskTimeoutMs / 1000) + 60,
     },

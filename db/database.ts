@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import { Pool } from 'pg';
+import { tagRejections } from '../clients/dependency-tag';
 import type { AssetTable } from './tables/asset.table';
 import type { VoiceSampleTable } from './tables/voice-sample.table';
 import type { ApiKeyTable, MemberTable } from './tables/member.table';
@@ -26,13 +27,17 @@ export interface DbOptions {
 
 /**
  * One pooled connection set per process; callers own `destroy()`. A database that goes away
- * never takes the process with it: an idle connection's error is reported and that connection
- * dropped (without a listener, pg would raise it as an unhandled `error` event), a query while it
- * is down fails within the connect timeout, and the pool reconnects by itself once it is back.
+ * never takes the process with it: a connection's error is reported and that connection dropped
+ * (without a listener, pg would raise it as an unhandled `error` event), a query while it is down
+ * fails within the connect timeout, and the pool reconnects by itself once it is back.
  */
 export function createDb(databaseUrl: string, options: DbOptions | number = {}): Db {
   const { max = 10, onIdleError } = typeof options === 'number' ? { max: options } : options;
   const pool = new Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 5000 });
   pool.on('error', (err) => onIdleError?.(err));
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // A client checked out of the pool (a transaction between two queries) has no listener of the
+  // pool's: without its own, the server going away there would be an unhandled `error` event.
+  // The query that uses it next fails instead, and the pool drops it on release.
+  pool.on('connect', (client) => client.on('error', (err) => onIdleError?.(err)));
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: tagRejections(pool, 'database') }) });
 }

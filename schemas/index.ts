@@ -29,7 +29,6 @@ import heartbeatAnswer from './heartbeat-answer.schema.json';
 import polledTask from './polled-task.schema.json';
 import modelList from './model-list.schema.json';
 
-
 /** Every JSON Schema, by `$id`: ajv validates bodies with them and the OpenAPI document embeds them. */
 export const SCHEMAS = {
   ModelId: modelId,

@@ -18,6 +18,10 @@ MINIO_TOOLCHAIN="go1.24.8"
 # The Compose Specification's own JSON schema ships inside its reference Go loader.
 COMPOSE_SPEC_MODULE="github.com/compose-spec/compose-go/v2"
 COMPOSE_SPEC_VERSION="v2.16.2"
+# Python tools the suite drives, from PyPI into a project-local virtualenv: the OpenAPI fuzzer
+# (test/fuzz/) and OpenAI's own Python SDK (test/python-sdk.e2e.test.ts).
+PYTHON_TOOLS="schemathesis==4.32.5 openai==3.57.0"
+VENV="$TOOLS/venv"
 
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
@@ -96,6 +100,9 @@ debian_packages() {
   local missing=()
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
   command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
+  # Debian splits venv's pip bootstrap (ensurepip) into python3-venv.
+  command -v python3 >/dev/null 2>&1 && python3 -c 'import venv, ensurepip' >/dev/null 2>&1 ||
+    missing+=(python3 python3-venv)
   [ "${#missing[@]}" -eq 0 ] && return 0
   if ! is_root; then
     die "missing system packages: ${missing[*]}. Install them (Debian/Ubuntu: sudo apt-get install -y --no-install-recommends ${missing[*]}) and re-run"
@@ -106,9 +113,26 @@ debian_packages() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
 }
 
+python_tools() {
+  local stamp="$VENV/tools.version"
+  # The interpreter check catches a venv whose base Python was removed or upgraded since.
+  if [ -x "$VENV/bin/schemathesis" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$PYTHON_TOOLS" ] &&
+    "$VENV/bin/python" -c '' >/dev/null 2>&1; then
+    return 0
+  fi
+  say "installing $PYTHON_TOOLS from PyPI into $VENV"
+  python3 -m venv --clear "$VENV" ||
+    die "python3 -m venv failed (Debian/Ubuntu: sudo apt-get install -y --no-install-recommends python3 python3-venv)"
+  # shellcheck disable=SC2086 # one word per package
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check $PYTHON_TOOLS ||
+    die "installing $PYTHON_TOOLS failed"
+  printf '%s\n' "$PYTHON_TOOLS" >"$stamp"
+}
+
 node_deps
 debian_packages
 go_tool temporal "$TEMPORAL_MODULE" "$TEMPORAL_VERSION"
 go_tool minio "$MINIO_MODULE" "$MINIO_VERSION" "$MINIO_TOOLCHAIN"
 compose_schema
+python_tools
 say "ready"

@@ -1,53 +1,54 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createDb, type Db } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
 import { createApiKey, createMember, findMemberByApiKey, findMemberByName } from '../db/repositories/member.repository';
 import {
   canConnect,
+  type Child,
   freePort,
+  killAll,
+  logSince,
   repoRoot,
+  type ServiceDefinition,
   spawnChild,
   startMinio,
   startPostgres,
   startTemporal,
   stopAll,
+  Supervisor,
 } from './services';
 
 const HOST = '127.0.0.1';
 const ROOT = repoRoot();
-const DATA = path.join(ROOT, '.data');
+/** A test (or a second, throwaway stack) points STACK_DATA_DIR at its own folder. */
+const DATA = process.env.STACK_DATA_DIR ? path.resolve(process.env.STACK_DATA_DIR) : path.join(ROOT, '.data');
 const LOGS = path.join(DATA, 'logs');
+const PIDS = path.join(DATA, 'pids.json');
 const log = (name: string) => path.join(LOGS, `${name}.log`);
 const say = (msg: string) => process.stdout.write(`stack: ${msg}\n`);
+/** Paths in messages as the operator typed them: relative to where `npm start` runs, when inside it. */
+const shown = (file: string) => (file.startsWith(process.cwd() + path.sep) ? path.relative(process.cwd(), file) : file);
+const supervisor = new Supervisor({ log: say, onChange: writePids });
 
 /**
  * `npm start`: the whole platform on this machine, data kept in .data/ across restarts.
- * Each infrastructure part is skipped when its environment variable points elsewhere.
+ * Each infrastructure part is skipped when its environment variable points elsewhere. Every part runs
+ * under a supervisor: one that dies is restarted (same ports, same data) while the others keep serving.
  */
 async function main(): Promise<void> {
   mkdirSync(LOGS, { recursive: true });
   claimDataFolder();
-  const env: Record<string, string> = { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
-  let temporalUi: string | null = null;
+  stopOnSignals();
 
+  const env: Record<string, string> = { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
   const [temporal, postgres, minio] = await Promise.all([
-    process.env.TEMPORAL_ADDRESS
-      ? null
-      : startTemporal({
-          dataDir: path.join(DATA, 'temporal'),
-          port: await preferred(7233),
-          uiPort: await preferred(8233),
-          logFile: log('temporal'),
-        }),
-    process.env.DATABASE_URL ? null : startPostgres({ dataDir: path.join(DATA, 'postgres'), logFile: log('postgres') }),
-    process.env.S3_ENDPOINT ? null : startMinio({ dataDir: path.join(DATA, 'minio'), logFile: log('minio') }),
+    process.env.TEMPORAL_ADDRESS ? null : superviseTemporal(),
+    process.env.DATABASE_URL ? null : supervisePostgres(),
+    process.env.S3_ENDPOINT ? null : superviseMinio(),
   ]);
-  if (temporal) {
-    env.TEMPORAL_ADDRESS = temporal.address;
-    temporalUi = temporal.uiUrl;
-  }
+  if (temporal) env.TEMPORAL_ADDRESS = temporal.address;
   if (postgres) env.DATABASE_URL = postgres.url;
   if (minio)
     Object.assign(env, { S3_ENDPOINT: minio.endpoint, S3_ACCESS_KEY: minio.accessKey, S3_SECRET_KEY: minio.secretKey });
@@ -65,64 +66,53 @@ async function main(): Promise<void> {
 
   const apiPort = process.env.API_PORT ? Number(process.env.API_PORT) : await preferred(8080);
   const apiUrl = `http://${HOST}:${apiPort}`;
-  const node = process.execPath;
-  const dist = (p: string) => path.join(ROOT, 'dist', p);
-  const worker = await spawnChild({
-    name: 'worker',
-    command: node,
-    args: [dist('worker/main.js')],
-    logFile: log('worker'),
-    env: childEnv,
-  });
-  const api = await spawnChild({
-    name: 'api',
-    command: node,
-    args: [dist('api/main.js')],
-    logFile: log('api'),
-    env: { ...childEnv, API_PORT: String(apiPort) },
-  });
-  await api.waitFor(() => canConnect(HOST, apiPort), { timeoutMs: 30000, what: 'the API to listen' });
-  await worker.waitFor(() => readFileSync(log('worker'), 'utf8').includes('worker polling'), {
-    timeoutMs: 60000,
-    what: 'the worker to poll',
-  });
-
   const demoPort = await freePort();
-  const demo = await spawnChild({
-    name: 'demo-provider',
-    command: node,
-    args: [dist('demo-provider/cli.js'), '--port', String(demoPort)],
-    logFile: log('demo-provider'),
+  const worker = nodeService({
+    name: 'worker',
+    entry: 'worker/main.js',
     env: childEnv,
+    awaiting: 'the worker to poll',
+    timeoutMs: 60_000,
+    ready: (newLog) => newLog().includes('worker polling'),
   });
-  await demo.waitFor(() => canConnect(HOST, demoPort), { timeoutMs: 15000, what: 'the demo provider to listen' });
-  const agent = await spawnChild({
-    name: 'agent',
-    command: node,
-    args: [
-      dist('agent/cli.js'),
-      '--api-url',
-      apiUrl,
-      '--name',
-      'demo-rig',
-      '--upstream',
-      `http://${HOST}:${demoPort}`,
-      '--concurrency',
-      '8',
-    ],
-    logFile: log('agent'),
-    env: { ...childEnv, INFERENCE_CLUB_KEY: demoKey },
+  const api = nodeService({
+    name: 'api',
+    entry: 'api/main.js',
+    env: { ...childEnv, API_PORT: String(apiPort) },
+    awaiting: 'the API to listen',
+    timeoutMs: 30_000,
+    ready: () => canConnect(HOST, apiPort),
   });
-  await agent.waitFor(() => readFileSync(log('agent'), 'utf8').includes('serving'), {
-    timeoutMs: 15000,
-    what: 'the demo agent to register',
-  });
+  await Promise.all([supervisor.add(worker), supervisor.add(api)]);
+  await supervisor.add(
+    nodeService({
+      name: 'demo-provider',
+      entry: 'demo-provider/cli.js',
+      args: ['--port', String(demoPort)],
+      env: childEnv,
+      awaiting: 'the demo provider to listen',
+      timeoutMs: 15_000,
+      ready: () => canConnect(HOST, demoPort),
+    }),
+  );
+  const agentArgs = ['--api-url', apiUrl, '--name', 'demo-rig', '--upstream', `http://${HOST}:${demoPort}`];
+  await supervisor.add(
+    nodeService({
+      name: 'agent',
+      entry: 'agent/cli.js',
+      args: [...agentArgs, '--concurrency', '8'],
+      env: { ...childEnv, INFERENCE_CLUB_KEY: demoKey },
+      awaiting: 'the demo agent to register',
+      timeoutMs: 15_000,
+      ready: (newLog) => /^agent .* serving /m.test(newLog()),
+    }),
+  );
 
   process.stdout.write(`
-inference.club is running (data in .data/, logs in .data/logs/)
+inference.club is running (data in ${shown(DATA)}/, logs in ${shown(LOGS)}/, pids in ${shown(PIDS)})
 
   API            ${apiUrl}/v1        (OpenAPI: ${apiUrl}/openapi.json)
-  Temporal UI    ${temporalUi ?? `(external Temporal at ${childEnv.TEMPORAL_ADDRESS})`}
+  Temporal UI    ${temporal?.uiUrl ?? `(external Temporal at ${childEnv.TEMPORAL_ADDRESS})`}
   Demo API key   ${demoKey}
   DATABASE_URL   ${childEnv.DATABASE_URL}
 
@@ -131,27 +121,125 @@ inference.club is running (data in .data/, logs in .data/logs/)
     curl ${apiUrl}/v1/chat/completions -H "Authorization: Bearer ${demoKey}" \\
       -H "Content-Type: application/json" -d '{"model":"demo-chat","messages":[{"role":"user","content":"Say hello."}]}'
 
-Ctrl-C stops everything.
+A part that dies is restarted. Ctrl-C stops everything (twice: kills everything at once).
 `);
+}
 
-  let stopping = false;
-  const shutdown = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    say('stopping...');
-    for (const child of [agent, demo, api, worker]) await child.stop();
-    await stopAll();
-    process.exit(code);
+// Each infrastructure part restarts on the ports and data folder of its first start: the other parts were
+// given its address, and its data must survive.
+
+async function superviseTemporal() {
+  const options = {
+    dataDir: path.join(DATA, 'temporal'),
+    port: await preferred(7233),
+    uiPort: await preferred(8233),
+    logFile: log('temporal'),
+    ownProcessGroup: true,
   };
-  process.on('SIGINT', () => void shutdown(0));
-  process.on('SIGTERM', () => void shutdown(0));
-  for (const child of [worker, api, demo, agent]) {
-    void child.exit.then((status) => {
-      if (stopping) return;
-      say(`${child.name} exited (${status.signal ?? status.code}); see ${child.logFile}`);
-      void shutdown(1);
-    });
-  }
+  return supervisor.add({
+    name: 'temporal',
+    logFile: shown(options.logFile),
+    start: (signal) => startTemporal({ ...options, signal }),
+  });
+}
+
+async function supervisePostgres() {
+  const options = {
+    dataDir: path.join(DATA, 'postgres'),
+    port: await freePort(),
+    logFile: log('postgres'),
+    ownProcessGroup: true,
+  };
+  return supervisor.add({
+    name: 'postgres',
+    logFile: shown(options.logFile),
+    start: (signal) => startPostgres({ ...options, signal }),
+  });
+}
+
+async function superviseMinio() {
+  const options = {
+    dataDir: path.join(DATA, 'minio'),
+    port: await freePort(),
+    consolePort: await freePort(),
+    logFile: log('minio'),
+    ownProcessGroup: true,
+  };
+  return supervisor.add({
+    name: 'minio',
+    logFile: shown(options.logFile),
+    start: (signal) => startMinio({ ...options, signal }),
+  });
+}
+
+interface NodeService {
+  name: string;
+  /** The compiled entry point, under dist/. */
+  entry: string;
+  args?: string[];
+  env: NodeJS.ProcessEnv;
+  /** For the timeout message: "the API to listen". */
+  awaiting: string;
+  timeoutMs: number;
+  /** newLog reads what the process has logged since this start (not what earlier runs left in the file). */
+  ready(newLog: () => string): boolean | Promise<boolean>;
+}
+
+/** One of this repository's entry points, counted as started once ready() says so, on every start. */
+function nodeService(svc: NodeService): ServiceDefinition<Child> {
+  const logFile = log(svc.name);
+  return {
+    name: svc.name,
+    logFile: shown(logFile),
+    async start(signal) {
+      const newLog = logSince(logFile);
+      const child = await spawnChild({
+        name: svc.name,
+        command: process.execPath,
+        args: [path.join(ROOT, 'dist', svc.entry), ...(svc.args ?? [])],
+        logFile,
+        env: svc.env,
+        signal,
+        ownProcessGroup: true,
+      });
+      try {
+        await child.waitFor(() => svc.ready(newLog), { timeoutMs: svc.timeoutMs, what: svc.awaiting });
+      } catch (err) {
+        await child.stop();
+        throw err;
+      }
+      return child;
+    },
+  };
+}
+
+/**
+ * Children run in their own process groups, so Ctrl-C reaches only this process, which stops them in
+ * order (agent, demo provider, API, worker, then the infrastructure). A second Ctrl-C kills them at once.
+ */
+function stopOnSignals(): void {
+  const onSignal = (): void => {
+    if (supervisor.stopping) {
+      say('killing everything');
+      killAll();
+      process.exit(130);
+    }
+    say('stopping... (Ctrl-C again kills everything at once)');
+    void supervisor
+      .stop()
+      .then(stopAll)
+      .then(() => process.exit(0));
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+  // Whatever ends this process, no child outlives it.
+  process.once('exit', killAll);
+}
+
+/** Each part's current pid (null while it restarts), for operators and tests that need to find a process. */
+function writePids(pids: Readonly<Record<string, number | null>>): void {
+  const temp = `${PIDS}.${process.pid}.tmp`;
+  writeFileSync(temp, `${JSON.stringify({ stack: process.pid, ...pids }, null, 2)}\n`);
+  renameSync(temp, PIDS); // readers never see half a file
 }
 
 /**
@@ -170,8 +258,20 @@ function claimDataFolder(): void {
   }
   writeFileSync(lock, String(process.pid));
   process.once('exit', () => {
-    if (existsSync(lock) && readFileSync(lock, 'utf8') === String(process.pid)) unlinkSync(lock);
+    for (const file of [lock, PIDS]) {
+      if (existsSync(file) && ownedByUs(file)) unlinkSync(file);
+    }
   });
+}
+
+function ownedByUs(file: string): boolean {
+  try {
+    const text = readFileSync(file, 'utf8');
+    if (file !== PIDS) return text === String(process.pid);
+    return (JSON.parse(text) as { stack?: number }).stack === process.pid;
+  } catch {
+    return false;
+  }
 }
 
 function isAlive(pid: number): boolean {
@@ -183,8 +283,12 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** The conventional port when it is free, so bookmarks keep working; any free port otherwise. */
+/**
+ * The conventional port when it is free, so bookmarks keep working; any free port otherwise, and always
+ * for a stack in its own data folder (a test's stack must not take the ports a developer's stack wants).
+ */
 async function preferred(port: number): Promise<number> {
+  if (process.env.STACK_DATA_DIR) return freePort();
   return (await canConnect(HOST, port, 300)) ? freePort() : port;
 }
 
@@ -194,7 +298,7 @@ function persistentSecret(): string {
   return readFileSync(file, 'utf8').trim();
 }
 
-/** The demo member's key, kept in .data/ so restarts print the same one. */
+/** The demo member's key, kept in the data folder so restarts print the same one. */
 async function demoMemberKey(db: Db): Promise<string> {
   const file = path.join(DATA, 'demo-key');
   if (existsSync(file)) {
@@ -208,7 +312,9 @@ async function demoMemberKey(db: Db): Promise<string> {
 }
 
 main().catch(async (err: unknown) => {
+  if (supervisor.stopping) return; // Ctrl-C while starting: the signal handler is already stopping everything.
   process.stderr.write(`stack failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  await supervisor.stop();
   await stopAll();
   process.exit(1);
 });

@@ -6,7 +6,8 @@ import { createWorker } from './create-worker';
 async function main(): Promise<void> {
   const config = loadConfig();
   const db = createDb(config.databaseUrl, {
-    onIdleError: (err) => process.stderr.write(`worker: database connection lost (${err.message}); it will be replaced\n`),
+    onIdleError: (err) =>
+      process.stderr.write(`worker: database connection lost (${err.message}); it will be replaced\n`),
   });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await createWorker({ config, db, connection });

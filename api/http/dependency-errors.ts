@@ -1,3 +1,4 @@
+import { dependencyOf } from '../../clients/dependency-tag';
 import { ErrorType } from '../../workflows/errors';
 import { ApiError, unavailable } from './api-error';
 
@@ -20,8 +21,15 @@ const GRPC_DOWN = new Set([14, 4]);
 
 export type Dependency = 'workflow service' | 'database' | 'storage' | 'platform service';
 
+const SUBJECT: Record<Dependency, string> = {
+  'workflow service': 'The workflow service',
+  database: 'The database',
+  storage: 'Storage',
+  'platform service': 'A platform service',
+};
+
 export const unavailableBecause = (service: Dependency) =>
-  unavailable(`The ${service} is temporarily unavailable; retry shortly.`);
+  unavailable(`${SUBJECT[service]} is temporarily unavailable; retry shortly.`);
 
 /** Which of the platform's own dependencies an error says is down, if any. */
 export function downDependency(err: unknown): Dependency | undefined {
@@ -35,7 +43,8 @@ export function downDependency(err: unknown): Dependency | undefined {
     if (/Connection terminated|timeout exceeded when trying to connect|connection error/i.test(message)) {
       return 'database';
     }
-    if (typeof code === 'string' && NETWORK_CODES.has(code)) return serviceOf(e);
+    if (typeof code === 'string' && NETWORK_CODES.has(code))
+      return dependencyOf(err) ?? dependencyOf(e) ?? serviceOf(e);
   }
   return undefined;
 }

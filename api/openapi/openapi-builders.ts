@@ -1,4 +1,4 @@
-import type { SchemaId } from '../../schemas';
+import { SCHEMAS, type SchemaId } from '../../schemas';
 
 /** Small builders for the OpenAPI document, so each path entry reads as what it says. */
 export const ref = (id: SchemaId) => ({ $ref: `#/components/schemas/${id}` });
@@ -40,15 +40,33 @@ export const queryParam = (name: string, schema: Record<string, unknown>, requir
   ...(description && { description }),
 });
 
-/** A multipart body: the validated text fields plus the file fields. */
-export const multipart = (fields: SchemaId, files: Record<string, unknown>, requiredFiles: string[]) => ({
-  required: true,
-  content: {
-    'multipart/form-data': {
-      schema: { allOf: [ref(fields), { type: 'object', required: requiredFiles, properties: files }] },
+/**
+ * A multipart body: the validated text fields (their schema's properties, copied so a closed
+ * schema does not forbid the file fields) plus the file fields.
+ */
+export const multipart = (fields: SchemaId, files: Record<string, unknown>, requiredFiles: string[]) => {
+  const schema = SCHEMAS[fields] as { properties?: Record<string, unknown>; required?: string[] };
+  return {
+    required: true,
+    content: {
+      'multipart/form-data': {
+        schema: {
+          type: 'object',
+          description: (SCHEMAS[fields] as { description?: string }).description,
+          required: [...(schema.required ?? []), ...requiredFiles],
+          properties: { ...rerooted(schema.properties ?? {}), ...files },
+        },
+      },
     },
-  },
-});
+  };
+};
+
+/** Bare `$ref: "Id"` inside copied properties, pointed at the component. */
+function rerooted(node: unknown): Record<string, unknown> {
+  return JSON.parse(
+    JSON.stringify(node).replace(/"\$ref":"([A-Za-z]+)"/g, '"$ref":"#/components/schemas/$1"'),
+  ) as Record<string, unknown>;
+}
 
 /** Raw bytes in any of `types`. */
 export const bytesIn = (types: string[], description: string) => ({

@@ -34,6 +34,13 @@ export function agentRoutes(deps: ApiDeps): Router<AuthState> {
 
   router.post('/heartbeat', async (ctx) => {
     const hb = validate<Heartbeat>('AgentHeartbeat', await readJsonBody(ctx, SMALL_BODY));
+    const seen = new Set<string>();
+    hb.models.forEach((model, i) => {
+      if (seen.has(model.id)) {
+        throw badRequest(`Model '${model.id}' is advertised twice.`, { param: `models[${i}].id` });
+      }
+      seen.add(model.id);
+    });
     const provider = await recordHeartbeat(db, { memberId: ctx.state.member.id, ...hb });
     ctx.body = {
       provider_id: provider.id,

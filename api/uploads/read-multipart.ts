@@ -21,7 +21,8 @@ const MAX_FIELDS = 50;
 const MAX_FILES = 17;
 const MAX_FIELD_BYTES = 1024 * 1024;
 
-const fieldName = (name: string) => (name.endsWith('[]') ? name.slice(0, -2) : name);
+/** busboy reports a part without a name (`name=""`) as undefined. */
+const fieldName = (name: string | undefined) => (name?.endsWith('[]') ? name.slice(0, -2) : (name ?? ''));
 
 /**
  * Reads a multipart/form-data body into memory, refusing (413) any file over `fileLimit` before
@@ -34,7 +35,7 @@ export function readMultipart(ctx: Context, fileLimit: number): Promise<Multipar
     return Promise.reject(badRequest('This endpoint takes multipart/form-data.'));
   }
   return new Promise<MultipartBody>((resolve, reject) => {
-    const fields: MultipartBody['fields'] = {};
+    const fields: MultipartBody['fields'] = Object.create(null) as MultipartBody['fields'];
     const files: UploadedFile[] = [];
     let failed: ApiError | undefined;
     let settled = false;
@@ -59,14 +60,21 @@ export function readMultipart(ctx: Context, fileLimit: number): Promise<Multipar
     } catch {
       return reject(badRequest('The multipart body is malformed (missing boundary?).'));
     }
-    parser.on('field', (name, value, info) => {
-      if (info.valueTruncated) fail(badRequest(`The field '${fieldName(name)}' exceeds 1 MB.`, { param: name }));
+    // Listeners never throw: they run inside the request stream's own events, where a throw would
+    // reach Node's HTTP parser instead of this request.
+    parser.on('field', (name: string | undefined, value, info) => {
       const key = fieldName(name);
+      if (key === '' || key === '__proto__') return fail(badRequest('A form field has no usable name.'));
+      if (info.valueTruncated) fail(badRequest(`The field '${key}' exceeds 1 MB.`, { param: key }));
       const previous = fields[key];
-      if (previous === undefined) fields[key] = name.endsWith('[]') ? [value] : value;
+      if (previous === undefined) fields[key] = name?.endsWith('[]') ? [value] : value;
       else fields[key] = [...(Array.isArray(previous) ? previous : [previous]), value];
     });
-    parser.on('file', (name, stream, info) => {
+    parser.on('file', (name: string | undefined, stream, info) => {
+      if (fieldName(name) === '') {
+        stream.resume();
+        return fail(badRequest('A file part has no field name.'));
+      }
       const chunks: Buffer[] = [];
       let complete = true;
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -85,7 +93,11 @@ export function readMultipart(ctx: Context, fileLimit: number): Promise<Multipar
       });
       stream.on('close', () => {
         if (complete) {
-          files.push({ field: fieldName(name), filename: info.filename || name, bytes: Buffer.concat(chunks) });
+          files.push({
+            field: fieldName(name),
+            filename: info.filename || fieldName(name),
+            bytes: Buffer.concat(chunks),
+          });
         }
       });
     });

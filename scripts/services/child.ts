@@ -2,7 +2,18 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-export interface ChildOptions {
+/** How a supervisor wants every process of a service spawned; starters pass it through. */
+export interface SpawnControl {
+  /** Aborting it stops the child: a start given up on (shutdown while it was still getting ready). */
+  signal?: AbortSignal;
+  /**
+   * Starts the child in its own process group, so a terminal's Ctrl-C reaches only the parent, which then
+   * stops its children in order. (A SIGKILLed parent leaves its children running either way.)
+   */
+  ownProcessGroup?: boolean;
+}
+
+export interface ChildOptions extends SpawnControl {
   /** Short name used in messages, e.g. "postgres". */
   name: string;
   command: string;
@@ -31,13 +42,19 @@ export interface ExitStatus {
   signal: NodeJS.Signals | null;
 }
 
-export interface Child {
-  readonly name: string;
+/** A started process as a supervisor needs it: its pid, its end, and a way to end it. */
+export interface RunningProcess {
   readonly pid: number;
-  readonly logFile: string;
-  readonly exited: boolean;
   /** Settles when the process has exited. */
   readonly exit: Promise<ExitStatus>;
+  /** Asks the process to stop, then kills it; resolves once it is gone. */
+  stop(): Promise<void>;
+}
+
+export interface Child extends RunningProcess {
+  readonly name: string;
+  readonly logFile: string;
+  readonly exited: boolean;
   /** Polls check until it returns true; fails with the log tail on timeout or early exit. */
   waitFor(check: () => boolean | Promise<boolean>, opts: WaitOptions): Promise<void>;
   /** stopSignal, then SIGKILL after the grace period; resolves once the process is gone. */
@@ -49,6 +66,17 @@ const running = new Set<Child>();
 /** Stops every child started through spawnChild that is still running. */
 export async function stopAll(): Promise<void> {
   await Promise.all([...running].map((child) => child.stop()));
+}
+
+/** SIGKILLs every child started through spawnChild that is still running: the last resort of a second Ctrl-C. */
+export function killAll(): void {
+  for (const child of running) {
+    try {
+      process.kill(child.pid, 'SIGKILL');
+    } catch {
+      // Already gone; its exit event has not been handled yet.
+    }
+  }
 }
 
 /** The last lines of a log file, or a note that there is none. */
@@ -67,7 +95,7 @@ export function logTail(file: string, lines = 40): string {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Starts a long-running process attached to this one (never detached). */
+/** Starts a long-running process; it stays this process's child (never unref'd), whatever its process group. */
 export async function spawnChild(opts: ChildOptions): Promise<Child> {
   fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
   const fd = fs.openSync(opts.logFile, 'a');
@@ -77,7 +105,7 @@ export async function spawnChild(opts: ChildOptions): Promise<Child> {
     env: opts.env ?? process.env,
     uid: opts.uid,
     gid: opts.gid,
-    detached: false,
+    detached: opts.ownProcessGroup ?? false,
     stdio: ['ignore', fd, fd],
   });
   fs.closeSync(fd);
@@ -148,5 +176,13 @@ export async function spawnChild(opts: ChildOptions): Promise<Child> {
     },
   };
   running.add(child);
+  if (opts.signal) {
+    const stop = (): void => void child.stop();
+    if (opts.signal.aborted) stop();
+    else {
+      opts.signal.addEventListener('abort', stop, { once: true });
+      void exit.then(() => opts.signal?.removeEventListener('abort', stop));
+    }
+  }
   return child;
 }

@@ -1,6 +1,9 @@
 export { canConnect, freePort, retryPortClash } from './ports';
-export { logTail, spawnChild, stopAll } from './child';
-export type { Child, ChildOptions, ExitStatus, WaitOptions } from './child';
+export { killAll, logTail, spawnChild, stopAll } from './child';
+export type { Child, ChildOptions, ExitStatus, RunningProcess, SpawnControl, WaitOptions } from './child';
+export { logSince } from './log-since';
+export { Supervisor } from './supervisor';
+export type { ServiceDefinition, SupervisorOptions } from './supervisor';
 export { run, runChecked } from './exec';
 export type { RunOptions, RunResult } from './exec';
 export {

@@ -2,11 +2,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { spawnChild } from './child';
+import { spawnChild, type RunningProcess, type SpawnControl } from './child';
 import { freePort, retryPortClash } from './ports';
 import { minioBin } from './tools';
 
-export interface MinioOptions {
+export interface MinioOptions extends SpawnControl {
   /** Holds the object store (data/), MinIO's certs dir and the generated credentials. */
   dataDir: string;
   port?: number;
@@ -64,12 +64,12 @@ export function minioLive(endpoint: string): Promise<boolean> {
 }
 
 /** Starts a single-drive MinIO on 127.0.0.1 and resolves once its liveness endpoint answers. */
-export function startMinio(opts: MinioOptions): Promise<MinioServer> {
+export function startMinio(opts: MinioOptions): Promise<MinioServer & RunningProcess> {
   const picksPorts = opts.port === undefined || opts.consolePort === undefined;
   return retryPortClash(() => launchMinio(opts), picksPorts ? 3 : 1);
 }
 
-async function launchMinio(opts: MinioOptions): Promise<MinioServer> {
+async function launchMinio(opts: MinioOptions): Promise<MinioServer & RunningProcess> {
   const bin = minioBin();
   const dataDir = path.resolve(opts.dataDir);
   // The drive is a subfolder: MinIO treats every top-level entry of its drive as a bucket.
@@ -104,6 +104,8 @@ async function launchMinio(opts: MinioOptions): Promise<MinioServer> {
       MINIO_UPDATE: 'off',
       MINIO_BROWSER_REDIRECT: 'off',
     },
+    signal: opts.signal,
+    ownProcessGroup: opts.ownProcessGroup,
   });
   try {
     await child.waitFor(() => minioLive(endpoint), {
@@ -120,6 +122,7 @@ async function launchMinio(opts: MinioOptions): Promise<MinioServer> {
     accessKey,
     secretKey,
     pid: child.pid,
+    exit: child.exit,
     stop: () => child.stop(),
   };
 }

@@ -1,14 +1,15 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnChild } from './child';
+import { spawnChild, type RunningProcess, type SpawnControl } from './child';
 import { run, runChecked } from './exec';
 import { freePort, retryPortClash } from './ports';
 import type { Owner } from './postgres-dirs';
 import { resolveBase, serverOwner } from './postgres-dirs';
+import { clearStale } from './postgres-stale';
 import { postgresBinDir } from './tools';
 
-export interface PostgresOptions {
+export interface PostgresOptions extends SpawnControl {
   /** Holds the cluster (pgdata/) and its generated credentials; reused when it already exists. */
   dataDir: string;
   port?: number;
@@ -69,34 +70,12 @@ async function initCluster(bin: string, base: string, pgdata: string, owner: Own
   return password;
 }
 
-/** A postmaster left running on this data directory (crashed parent) is shut down before we start ours. */
-async function stopStale(pgdata: string): Promise<void> {
-  let pid: number;
-  try {
-    pid = Number(fs.readFileSync(path.join(pgdata, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    const comm = fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-    if (!pid || !comm.startsWith('postgres')) return;
-    process.kill(pid, 'SIGINT');
-  } catch {
-    return; // No pid file, no such process, or not ours to stop: Postgres sorts out a stale file itself.
-  }
-  for (let waited = 0; waited < 30_000; waited += 100) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`a postgres (pid ${pid}) still runs on ${pgdata} and did not stop`);
-}
-
 /** Starts PostgreSQL on 127.0.0.1 (initialising the cluster on first use) and makes sure the database exists. */
-export function startPostgres(opts: PostgresOptions): Promise<PostgresServer> {
+export function startPostgres(opts: PostgresOptions): Promise<PostgresServer & RunningProcess> {
   return retryPortClash(() => launchPostgres(opts), opts.port === undefined ? 3 : 1);
 }
 
-async function launchPostgres(opts: PostgresOptions): Promise<PostgresServer> {
+async function launchPostgres(opts: PostgresOptions): Promise<PostgresServer & RunningProcess> {
   const bin = postgresBinDir();
   const owner = serverOwner();
   const base = resolveBase(opts.dataDir, owner);
@@ -107,7 +86,7 @@ async function launchPostgres(opts: PostgresOptions): Promise<PostgresServer> {
   if (fs.existsSync(path.join(pgdata, 'PG_VERSION'))) {
     if (!fs.existsSync(credentialsFile)) throw new Error(`${credentialsFile} is missing; cannot log in to ${pgdata}`);
     password = (JSON.parse(fs.readFileSync(credentialsFile, 'utf8')) as { password: string }).password;
-    await stopStale(pgdata);
+    await clearStale(pgdata);
   } else {
     password = await initCluster(bin, base, pgdata, owner);
     fs.writeFileSync(credentialsFile, JSON.stringify({ user: ROLE, password }, null, 2), { mode: 0o600 });
@@ -126,6 +105,8 @@ async function launchPostgres(opts: PostgresOptions): Promise<PostgresServer> {
     gid: owner?.gid,
     stopSignal: 'SIGINT', // fast shutdown: disconnect clients, checkpoint, exit
     graceMs: 30_000,
+    signal: opts.signal,
+    ownProcessGroup: opts.ownProcessGroup,
   });
 
   const clientEnv = cleanEnv({ PGPASSWORD: password, PGCONNECT_TIMEOUT: '5' });
@@ -149,6 +130,7 @@ async function launchPostgres(opts: PostgresOptions): Promise<PostgresServer> {
     url: `postgres://${ROLE}:${encodeURIComponent(password)}@${HOST}:${port}/${DATABASE}`,
     dataDir: base,
     pid: child.pid,
+    exit: child.exit,
     stop: () => child.stop(),
   };
 }

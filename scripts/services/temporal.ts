@@ -1,19 +1,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnChild } from './child';
+import { spawnChild, type RunningProcess, type SpawnControl } from './child';
 import { run } from './exec';
 import { freePort, retryPortClash } from './ports';
 import { temporalBin } from './tools';
+import { SEARCH_ATTRIBUTES as SEARCH_ATTRIBUTE_NAMES } from '../../workflows/search-attributes';
 
-/** Custom search attributes every namespace of this project carries (operators filter on them). */
-export const SEARCH_ATTRIBUTES = {
-  InferenceMember: 'Keyword',
-  InferenceModel: 'Keyword',
-  InferenceServiceType: 'Keyword',
-  InferenceKind: 'Keyword',
-} as const;
+/**
+ * Custom search attributes every namespace of this project carries (operators filter on them):
+ * the one registry in workflows/search-attributes.ts, as `Name: Type` for the server.
+ */
+export const SEARCH_ATTRIBUTES: Readonly<Record<string, 'Keyword'>> = Object.fromEntries(
+  Object.values(SEARCH_ATTRIBUTE_NAMES).map((name) => [name, 'Keyword' as const]),
+);
 
-export interface TemporalOptions {
+export interface TemporalOptions extends SpawnControl {
   /** Keeps history in <dataDir>/temporal.db across restarts; without it the server is in-memory. */
   dataDir?: string;
   port?: number;
@@ -59,12 +60,12 @@ export const LATENCY_TUNING = [
 ];
 
 /** Runs `temporal server start-dev` and resolves once the frontend answers with the search attributes in place. */
-export function startTemporal(opts: TemporalOptions): Promise<TemporalServer> {
+export function startTemporal(opts: TemporalOptions): Promise<TemporalServer & RunningProcess> {
   const picksPorts = opts.port === undefined || (!opts.headless && opts.uiPort === undefined);
   return retryPortClash(() => launchTemporal(opts), picksPorts ? 3 : 1);
 }
 
-async function launchTemporal(opts: TemporalOptions): Promise<TemporalServer> {
+async function launchTemporal(opts: TemporalOptions): Promise<TemporalServer & RunningProcess> {
   const bin = temporalBin();
   const port = opts.port ?? (await freePort(HOST));
   const uiPort = opts.headless ? null : (opts.uiPort ?? (await freePort(HOST)));
@@ -79,7 +80,15 @@ async function launchTemporal(opts: TemporalOptions): Promise<TemporalServer> {
   for (const value of [...LATENCY_TUNING, ...(opts.dynamicConfig ?? [])]) args.push('--dynamic-config-value', value);
 
   const env = cleanEnv();
-  const child = await spawnChild({ name: 'temporal', command: bin, args, logFile: opts.logFile, env });
+  const child = await spawnChild({
+    name: 'temporal',
+    command: bin,
+    args,
+    logFile: opts.logFile,
+    env,
+    signal: opts.signal,
+    ownProcessGroup: opts.ownProcessGroup,
+  });
   try {
     const ready = async (): Promise<boolean> => (await listSearchAttributes(address, env)).length > 0;
     await child.waitFor(ready, {
@@ -95,6 +104,7 @@ async function launchTemporal(opts: TemporalOptions): Promise<TemporalServer> {
     address,
     uiUrl: uiPort === null ? null : `http://${HOST}:${uiPort}`,
     pid: child.pid,
+    exit: child.exit,
     stop: () => child.stop(),
   };
 }

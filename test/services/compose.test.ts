@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { validateCompose } from '../../scripts/validate-compose';
 import { parse } from 'yaml';
-import { LATENCY_TUNING, repoRoot } from '../../scripts/services';
+import { LATENCY_TUNING, repoRoot, SEARCH_ATTRIBUTES } from '../../scripts/services';
 
 describe('the Temporal dynamic config of docker-compose.yml', () => {
   test('carries the same latency tuning as the local dev server', () => {
@@ -18,6 +18,20 @@ describe('the Temporal dynamic config of docker-compose.yml', () => {
 });
 
 describe('docker-compose.yml', () => {
+  test('registers exactly the search attributes of the one registry', () => {
+    const compose = parse(fs.readFileSync(path.join(repoRoot(), 'docker-compose.yml'), 'utf8')) as {
+      services: Record<string, { entrypoint?: string[] }>;
+    };
+    const setup = Object.values(compose.services).find((s) => s.entrypoint?.includes('search-attribute'));
+    const args = setup?.entrypoint ?? [];
+    const registered = args.flatMap((arg, i) => (arg === '--name' ? [`${args[i + 1]}=${args[i + 3]}`] : []));
+    expect(registered.sort()).toEqual(
+      Object.entries(SEARCH_ATTRIBUTES)
+        .map(([n, t]) => `${n}=${t}`)
+        .sort(),
+    );
+  });
+
   test('is valid against the Compose Specification schema and sets every app variable', () => {
     expect(validateCompose().errors).toEqual([]);
   });

@@ -16,6 +16,7 @@ import {
   startTemporal,
   stopAll,
 } from '../../scripts/services';
+import { waitUntil } from '../support/processes';
 
 jest.setTimeout(120_000);
 
@@ -32,12 +33,17 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
+/** No such process, or a zombie: orphans (a killed postmaster's backends) wait for init to reap them. */
 function gone(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return false;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+  try {
+    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? false;
+  } catch {
+    return true;
   }
 }
 
@@ -190,6 +196,40 @@ describe('postgres edge cases', () => {
     } finally {
       await replacement.stop();
       await orphan.stop();
+    }
+  });
+
+  test('after a SIGKILL it restarts on the same port, ending backends the dead postmaster left busy', async () => {
+    const dataDir = path.join(tmp, 'postgres-killed');
+    const logFile = path.join(tmp, 'postgres-killed.log');
+    const port = await freePort();
+    const first = await startPostgres({ dataDir, logFile, port });
+    // A backend deep in a long query notices its postmaster's death only when the query ends; while it
+    // holds the old shared memory a new postmaster refuses to start.
+    const busy = new Client({ connectionString: first.url });
+    busy.on('error', () => undefined);
+    await busy.connect();
+    const backend = (await busy.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0].pid;
+    const query = busy.query('select count(*) from generate_series(1, 100000000000)').catch(() => undefined);
+    await waitUntil(
+      async () =>
+        (await rows(first.url, `select 1 from pg_stat_activity where pid = ${backend} and state = 'active'`)).length >
+        0,
+      'the long query to run',
+    );
+    process.kill(first.pid, 'SIGKILL');
+    await first.exit;
+    expect(gone(backend)).toBe(false);
+
+    const second = await startPostgres({ dataDir, logFile, port });
+    try {
+      expect(second.url).toBe(first.url);
+      expect(gone(backend)).toBe(true);
+      expect(await rows(second.url, 'select 1 as one')).toEqual([{ one: 1 }]);
+    } finally {
+      await second.stop();
+      await busy.end().catch(() => undefined);
+      await query;
     }
   });
 

@@ -3,7 +3,10 @@
 FROM node:20-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci
+# The same install as scripts/setup.sh: npm ci, or, when this registry's lock lacks optional
+# platform packages it does not carry, npm install of exactly the locked versions.
+COPY scripts/npm-install.sh ./scripts/npm-install.sh
+RUN bash scripts/npm-install.sh
 # Sources are listed rather than `COPY . .` so a host node_modules/, .tools/ or .data/ never lands in the image.
 COPY tsconfig.json tsconfig.build.json ./
 COPY workflows ./workflows

@@ -54,8 +54,24 @@ export class ProviderAgent {
     return this.inFlight.size;
   }
 
+  /**
+   * Registers with the platform and starts polling. An API that is down or restarting (no answer,
+   * a 5xx) is waited for with backoff; a refusal (a bad key, a bad model list) fails at once.
+   */
   async start(): Promise<string> {
-    const intervalMs = await this.heartbeat();
+    let backoff = 500;
+    let intervalMs: number;
+    for (;;) {
+      try {
+        intervalMs = await this.heartbeat();
+        break;
+      } catch (err) {
+        if (this.stopping || (err instanceof AgentApiError && err.status < 500)) throw err;
+        this.log(`the platform is not answering yet, retrying in ${backoff} ms: ${describe(err)}`);
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      }
+    }
     this.heartbeatTimer = setInterval(() => {
       this.heartbeat().catch((err: unknown) => this.log(`heartbeat failed: ${String(err)}`));
     }, intervalMs);

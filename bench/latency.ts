@@ -5,7 +5,7 @@
  * provider, provider agent), then measures sync chat completions and streaming time-to-first-token
  * against the demo provider directly and through the platform, at each concurrency level, and
  * prints p50/p95/p99, the added latency at each percentile, requests per second and PASS/FAIL
- * against the targets in DESIGN.md ("Latency budget"). Finally profiles where the added time goes.
+ * against the targets in docs/architecture.md ("Latency budget"). Finally profiles where the added time goes.
  *
  *   npm run bench                       # build, then run with the defaults
  *   node dist/bench/latency.js --requests 500 --warmup 100 --concurrency 1,8,32 --json
@@ -251,7 +251,7 @@ function renderText(
       `node:http keep-alive clients; body {model: demo-chat, "Say hello."}`,
   );
   out.push(
-    `targets (DESIGN.md "Latency budget"): added p50 <= ${TARGET_P50_MS} ms, added p99 <= ${TARGET_P99_MS} ms (added = platform - direct at the same percentile)`,
+    `targets (docs/architecture.md, "Latency budget"): added p50 <= ${TARGET_P50_MS} ms, added p99 <= ${TARGET_P99_MS} ms (added = platform - direct at the same percentile)`,
   );
   for (const mode of opts.modes) {
     out.push('', MODE_TITLE[mode], renderScenarioTable(results, mode));

@@ -60,21 +60,8 @@ go_tool() {
 node_deps() {
   if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] ||
     [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    say "installing npm dependencies (npm ci)"
-    local log
-    log="$(mktemp)"
-    if ! npm ci 2>&1 | tee "$log"; then
-      # Some registries carry only the platform binaries they serve (no darwin/win32 builds of
-      # @swc/core and friends), so a lock written there lacks those optional entries and npm ci
-      # refuses it. npm install still installs exactly the locked versions, skipping what is absent.
-      grep -q 'can only install packages when your package.json and package-lock.json' "$log" || {
-        rm -f "$log"
-        die "npm ci failed"
-      }
-      say "the lock lacks optional packages this registry does not carry; installing the locked versions with npm install"
-      npm install --no-save --no-audit --no-fund
-    fi
-    rm -f "$log"
+    say "installing npm dependencies (scripts/npm-install.sh: npm ci, or npm install of the locked versions)"
+    bash "$ROOT/scripts/npm-install.sh" || die "installing npm dependencies failed"
   fi
 }
 

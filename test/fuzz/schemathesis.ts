@@ -96,7 +96,7 @@ export async function runSchemathesis(o: RunOptions): Promise<RunResult> {
     env: {
       ...process.env,
       SCHEMATHESIS_HOOKS: path.join(__dirname, 'hooks.py'),
-      // Python's string hashing orders some of Schemathesis' sets; fixing it keeps the seed's promise.
+      // Python's string hashing orders some of Schemathesis' sets; fixing it keeps a fixed seed's promise.
       PYTHONHASHSEED: '0',
       // Keeps a __pycache__ out of test/fuzz/.
       PYTHONDONTWRITEBYTECODE: '1',

@@ -8,6 +8,7 @@ import {
   canConnect,
   type Child,
   freePort,
+  isAlive,
   killAll,
   logSince,
   repoRoot,
@@ -269,15 +270,6 @@ function ownedByUs(file: string): boolean {
     const text = readFileSync(file, 'utf8');
     if (file !== PIDS) return text === String(process.pid);
     return (JSON.parse(text) as { stack?: number }).stack === process.pid;
-  } catch {
-    return false;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }

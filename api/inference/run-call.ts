@@ -9,6 +9,7 @@ import type { AuthState } from '../http/auth';
 import { dependencyFailure } from '../http/dependency-errors';
 import type { AttachedStream } from '../streams/stream-hub';
 import { cancelWhenClientLeaves } from './client-cancel';
+import { pipeStream } from './pipe-stream';
 import { newRequestId, startInference, stripPlatformFields, workflowResult } from './start-inference';
 
 /** An upload that passed every check; it is written to the bucket only when the request starts. */
@@ -155,4 +156,15 @@ function deadline(signal: AbortSignal): { reached: Promise<{ shutdown: true }>; 
     else signal.addEventListener('abort', onAbort, { once: true });
   });
   return { reached, dispose: () => signal.removeEventListener('abort', onAbort) };
+}
+
+/** Answers with what a text call ended with: the provider's stream relayed as it comes, or its body. */
+export function respondAnswer(ctx: Context, answer: CallAnswer): void {
+  if ('stream' in answer) {
+    ctx.respond = false;
+    pipeStream(ctx, answer.stream);
+    return;
+  }
+  ctx.status = answer.output.status;
+  ctx.body = answer.output.body;
 }

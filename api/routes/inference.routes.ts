@@ -3,9 +3,8 @@ import type { ApiDeps } from '../deps';
 import type { AuthState } from '../http/auth';
 import { readJsonBody } from '../http/read-body';
 import { validate } from '../http/validate';
-import { pipeStream } from '../inference/pipe-stream';
 import { requiredChatFeatures } from '../inference/required-features';
-import { runCall } from '../inference/run-call';
+import { respondAnswer, runCall } from '../inference/run-call';
 import type { RequestKind } from '../../workflows/inference-contract';
 import type { SchemaId } from '../../schemas';
 
@@ -15,14 +14,7 @@ export function inferenceRoutes(deps: ApiDeps): Router<AuthState> {
   const text = (kind: RequestKind, schema: SchemaId): RouterMiddleware<AuthState> => {
     return async (ctx) => {
       const body = validate<Record<string, unknown>>(schema, await readJsonBody(ctx, deps.config.api.maxBodyBytes));
-      const answer = await runCall(deps, ctx, { kind, body, requiredFeatures: requiredChatFeatures(body) });
-      if ('stream' in answer) {
-        ctx.respond = false;
-        pipeStream(ctx, answer.stream);
-        return;
-      }
-      ctx.status = answer.output.status;
-      ctx.body = answer.output.body;
+      respondAnswer(ctx, await runCall(deps, ctx, { kind, body, requiredFeatures: requiredChatFeatures(body) }));
     };
   };
   router.post('/v1/chat/completions', text('chat', 'ChatCompletionRequest'));

@@ -3,9 +3,8 @@ import type { ApiDeps } from '../deps';
 import { badRequest } from '../http/api-error';
 import type { AuthState } from '../http/auth';
 import { validate } from '../http/validate';
-import { pipeStream } from '../inference/pipe-stream';
 import { respondImages, respondTranscription } from '../inference/respond-media';
-import { runCall } from '../inference/run-call';
+import { respondAnswer, runCall } from '../inference/run-call';
 import { acceptUpload, acceptUploads, coerceFields } from '../uploads/accept-upload';
 import { readMultipart } from '../uploads/read-multipart';
 import { AUDIO_TYPES, IMAGE_TYPES } from '../uploads/sniff';
@@ -67,19 +66,8 @@ export function uploadMediaRoutes(deps: ApiDeps): Router<AuthState> {
           param: 'response_format',
         });
       }
-      const answer = await runCall(deps, ctx, {
-        kind: 'transcription',
-        body: { ...body, stream: true },
-        uploads: [file],
-        encoding: 'multipart',
-      });
-      if ('stream' in answer) {
-        ctx.respond = false;
-        pipeStream(ctx, answer.stream);
-        return;
-      }
-      ctx.status = answer.output.status;
-      ctx.body = answer.output.body;
+      const call = { kind: 'transcription' as const, body: { ...body, stream: true }, uploads: [file] };
+      respondAnswer(ctx, await runCall(deps, ctx, { ...call, encoding: 'multipart' }));
       return;
     }
 

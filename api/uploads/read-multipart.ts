@@ -89,7 +89,11 @@ export function readMultipart(ctx: Context, fileLimit: number): Promise<Multipar
       );
       stream.on('error', () => {
         complete = false;
-        fail(badRequest(`The multipart body ended before the file '${fieldName(name)}' was complete.`));
+        fail(
+          badRequest(`The multipart body ended before the file '${fieldName(name)}' was complete.`, {
+            param: fieldName(name),
+          }),
+        );
       });
       stream.on('close', () => {
         if (complete) {

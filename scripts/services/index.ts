@@ -22,3 +22,4 @@ export { startPostgres } from './postgres';
 export type { PostgresOptions, PostgresServer } from './postgres';
 export { minioLive, startMinio } from './minio';
 export type { MinioOptions, MinioServer } from './minio';
+export { isAlive } from './process-alive';

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { isAlive } from './process-alive';
 
 /** How long the backends of a killed postmaster get to notice and exit on their own. */
 const ORPHAN_GRACE_MS = 3000;
@@ -7,15 +8,6 @@ const ORPHAN_GRACE_MS = 3000;
 const ORPHAN_QUIT_MS = 10_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function comm(pid: number | string): string | null {
   try {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   freePort,
+  isAlive,
   logSince,
   minioLive,
   spawnChild,
@@ -32,14 +33,7 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const alive = isAlive;
 
 /**
  * A tiny service: a node process that crashes at once (code 3) while `<dir>/crash` exists, and otherwise

@@ -8,8 +8,10 @@ export interface Config {
   readonly temporal: {
     readonly address: string;
     readonly namespace: string;
-    /** Queue of the platform worker (inference workflows and platform activities). */
+    /** Queue of the synchronous inference path (the API's eager worker and the worker process serve it). */
     readonly taskQueue: string;
+    /** Queue of the orchestration workflows (async jobs, batches, workflow runs): the worker process only. */
+    readonly orchestrationQueue: string;
   };
   readonly s3: {
     readonly endpoint: string;
@@ -65,12 +67,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const publicBaseUrl = url(env, 'PUBLIC_BASE_URL', `http://${host}:${port}`);
   const taskTimeoutMs = int(env, 'PROVIDER_TASK_TIMEOUT_MS', 600000, 1000);
   const maxBodyBytes = int(env, 'MAX_BODY_BYTES', 25 * 1024 * 1024, 1024);
+  const taskQueue = str(env, 'TEMPORAL_TASK_QUEUE', 'inference');
   const config: Config = {
     databaseUrl: url(env, 'DATABASE_URL'),
     temporal: {
       address: hostPort(env, 'TEMPORAL_ADDRESS', '127.0.0.1:7233'),
       namespace: str(env, 'TEMPORAL_NAMESPACE', 'default'),
-      taskQueue: str(env, 'TEMPORAL_TASK_QUEUE', 'inference'),
+      taskQueue,
+      orchestrationQueue: str(env, 'TEMPORAL_ORCHESTRATION_QUEUE', `${taskQueue}.orchestration`),
     },
     s3: {
       endpoint: url(env, 'S3_ENDPOINT'),

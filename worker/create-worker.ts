@@ -17,11 +17,14 @@ export interface WorkerDeps {
   storage?: Storage;
   /** A prebuilt bundle; without one the worker bundles `workflows/` itself (slower start). */
   workflowBundlePath?: string;
+  /** Which queue to serve: the sync inference path (default) or orchestration (jobs, batches, runs). */
+  queue?: 'inference' | 'orchestration';
 }
 
 /**
- * The platform worker: inference workflows and the platform activities on the platform queue.
- * The worker process runs one; each API process runs one too, for eager workflow start.
+ * A platform worker: the workflows and the platform activities, on one queue. The worker process
+ * runs one per queue; each API process runs one on the inference queue only, for eager workflow
+ * start, so orchestration never runs inside an API.
  */
 export async function createWorker({
   config,
@@ -29,6 +32,7 @@ export async function createWorker({
   connection,
   storage,
   workflowBundlePath,
+  queue = 'inference',
 }: WorkerDeps): Promise<Worker> {
   const bundlePath = workflowBundlePath ?? (existsSync(WORKFLOW_BUNDLE_PATH) ? WORKFLOW_BUNDLE_PATH : undefined);
   const workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = bundlePath
@@ -37,7 +41,7 @@ export async function createWorker({
   return Worker.create({
     connection,
     namespace: config.temporal.namespace,
-    taskQueue: config.temporal.taskQueue,
+    taskQueue: queue === 'inference' ? config.temporal.taskQueue : config.temporal.orchestrationQueue,
     activities: createActivities({ db, storage: storage ?? createStorage(config), config }),
     ...workflows,
   });

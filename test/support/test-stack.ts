@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { createWorker } from '../../worker/create-worker';
 import OpenAI from 'openai';
 import { ProviderAgent, type AgentOptions } from '../../agent/provider-agent';
 import { startApi, type RunningApi } from '../../api/create-api';
@@ -42,6 +43,8 @@ export class TestStack {
   private readonly extraApis: RunningApi[] = [];
   private extraEnv: Record<string, string> = {};
   private readonly procs: Proc[] = [];
+  /** The worker process's other half (jobs, batches, runs), in-process, unless the test spawns its own. */
+  private orchestration?: RunningWorker;
 
   private constructor(
     readonly config: Config,
@@ -58,13 +61,15 @@ export class TestStack {
     const env = { ...(options.worker === false && { API_INFERENCE_WORKER: 'false' }), ...options.env };
     const config = await testConfig(env);
     const db = createDb(config.databaseUrl, 4);
-    const [api, demo, temporal] = await Promise.all([
+    const [api, demo, temporal, orchestration] = await Promise.all([
       startApi(config, { workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE }),
       startDemoProvider(options.demo),
       connectTemporal(config),
+      options.worker === false ? undefined : startOrchestrationWorker(config),
     ]);
     const stack = new TestStack(config, db, temporal, api, demo);
     stack.extraEnv = env;
+    stack.orchestration = orchestration;
     return stack;
   }
 
@@ -164,10 +169,37 @@ export class TestStack {
     await Promise.allSettled(this.agents.map((a) => a.stop()));
     await Promise.allSettled(this.extraApis.map((a) => a.stop()));
     await this.api.stop();
+    await this.orchestration?.stop();
     await this.temporal.close();
     await this.demo.close();
     await this.db.destroy();
   }
+}
+
+interface RunningWorker {
+  stop(): Promise<void>;
+}
+
+/** What the worker process runs besides the inference queue: the orchestration queue's worker. */
+async function startOrchestrationWorker(config: Config): Promise<RunningWorker> {
+  const db = createDb(config.databaseUrl, 4);
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const worker = await createWorker({
+    config,
+    db,
+    connection,
+    queue: 'orchestration',
+    workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE,
+  });
+  const running = worker.run();
+  return {
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running.catch(() => undefined);
+      await connection.close();
+      await db.destroy();
+    },
+  };
 }
 
 function baseEnv(config: Config): Record<string, string> {

@@ -1,11 +1,12 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../config/config';
 import type { Db } from '../db/database';
-import { selectProviders } from '../db/repositories/provider.repository';
+import { providerOnline, selectProviders } from '../db/repositories/provider.repository';
 import {
   finishRequest,
   insertRequest,
   recordAttempt,
+  requestStarted,
   type NewRequest,
   type RequestOutcome,
   type RequestRecord,
@@ -25,6 +26,14 @@ export interface ResolveInput extends RequestRecord {
   /** Providers already tried for this request; empty on the first call. */
   exclude: string[];
   requiredFeatures: string[];
+  /** The first read: with no provider at all, refuse the request with the reason. */
+  first?: boolean;
+}
+
+export interface WaitingCheck {
+  started: boolean;
+  online: boolean;
+  idleAlternative: boolean;
 }
 
 export interface FinishInput {
@@ -49,7 +58,7 @@ export function createActivities({ db, storage, config }: ActivityDeps) {
         onlineSeconds: config.dispatch.onlineSeconds,
         inFlightSeconds: config.dispatch.inFlightSeconds,
       });
-      if (input.exclude.length > 0) {
+      if (!input.first) {
         // A failover: the workflow decides what "none left" means.
         if (matching.length > 0) await recordAttempt(db, input.requestId, matching[0].providerId);
         return { providerIds: matching.map((c) => c.providerId), dispatch };
@@ -64,7 +73,26 @@ export function createActivities({ db, storage, config }: ActivityDeps) {
      * with the provider task, so the answer never waits for this write.
      */
     async recordRequest(input: NewRequest & { providerId: string }): Promise<void> {
-      await insertRequest(db, input, 'PROCESSING');
+      await insertRequest(db, input, 'QUEUED');
+    },
+
+    /**
+     * Where a task that has waited a while stands: taken by an agent already; or still queued on a
+     * provider that is gone (fail over), or busy while another one of the model sits idle (move
+     * there), or simply busy (keep waiting: busy is not dead).
+     */
+    async checkWaiting(input: ResolveInput & { providerId: string }): Promise<WaitingCheck> {
+      if (await requestStarted(db, input.requestId)) return { started: true, online: true, idleAlternative: false };
+      const [online, { matching }] = await Promise.all([
+        providerOnline(db, input.providerId, config.dispatch.onlineSeconds),
+        selectProviders(db, {
+          ...input,
+          onlineSeconds: config.dispatch.onlineSeconds,
+          inFlightSeconds: config.dispatch.inFlightSeconds,
+        }),
+      ]);
+      const idleAlternative = matching.some((c) => c.providerId !== input.providerId && c.inFlight < c.concurrency);
+      return { started: false, online, idleAlternative };
     },
 
     async finishRequest(input: FinishInput): Promise<void> {

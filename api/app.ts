@@ -8,8 +8,10 @@ import { corsForApi } from './http/cors';
 import { errorMiddleware } from './http/error-middleware';
 import { requestContext } from './http/request-context';
 import { buildOpenApiDocument } from './openapi/openapi-document';
+import { accountRoutes } from './routes/account.routes';
 import { agentRoutes } from './routes/agent.routes';
 import { assetsRoutes } from './routes/assets.routes';
+import { filesRoutes } from './routes/files.routes';
 import { mediaRoutes } from './routes/media.routes';
 import { uploadMediaRoutes } from './routes/upload-media.routes';
 import { voiceSamplesRoutes } from './routes/voice-samples.routes';
@@ -50,7 +52,9 @@ export class App {
       inferenceRoutes(deps),
       mediaRoutes(deps),
       uploadMediaRoutes(deps),
+      filesRoutes(deps),
       voiceSamplesRoutes(deps),
+      accountRoutes(deps),
     ]) {
       members.use(router.routes());
     }

@@ -21,6 +21,11 @@ export async function getPayload<T = unknown>(storage: Storage, ref: PayloadRef)
   return JSON.parse(Buffer.concat(chunks).toString('utf8')) as T;
 }
 
+/** Stores `value` as JSON whatever its size (a job's answer is kept for its owner to fetch). */
+export async function storePayload(storage: Storage, key: string, value: unknown): Promise<{ ref: PayloadRef }> {
+  return { ref: await putPayload(storage, key, Buffer.from(JSON.stringify(value) ?? 'null')) };
+}
+
 /**
  * The value itself when its JSON is small enough to travel inline, else a reference to its stored
  * copy under `key`.

@@ -2,6 +2,8 @@
 export const inputKey = (requestId: string, name: string) => `inputs/${requestId}/${name.replace(/[^\w.-]/g, '_')}`;
 export const outputKey = (requestId: string, index: number) => `outputs/${requestId}/${index}`;
 export const voiceSampleKey = (memberId: string, id: string) => `voice-samples/${memberId}/${id}`;
+/** A file of the Files API (`file-...`), under its owner. */
+export const fileKey = (memberId: string, fileId: string) => `files/${memberId}/${fileId}`;
 /** Request bodies and answers too large for a workflow payload (see payload-store.ts). */
 export const payloadKey = (requestId: string, name: 'request' | 'result') => `payloads/${requestId}/${name}.json`;
 

@@ -47,8 +47,15 @@ export interface Config {
   readonly dispatch: {
     /** A provider is online while its last heartbeat is younger than this. */
     readonly onlineSeconds: number;
-    /** How long a task may wait for the chosen agent before the next provider is tried. */
+    /**
+     * How long a task waits for its agent before the workflow looks at why: a provider whose agent
+     * is gone fails over, a busy one keeps the task (checked less and less often).
+     */
     readonly pickupTimeoutMs: number;
+    /** How long a sync call may wait for busy providers before a 503 with Retry-After. */
+    readonly syncQueueMs: number;
+    /** How long an async job may wait for a busy or absent provider before it fails. */
+    readonly jobQueueMs: number;
     /** Agents heartbeat a running task at least this often, or the task fails over. */
     readonly taskHeartbeatTimeoutMs: number;
     readonly taskTimeoutMs: number;
@@ -56,6 +63,15 @@ export interface Config {
     readonly agentPollMs: number;
     /** A request row counts as its provider's load for at most this long (longer than any task runs). */
     readonly inFlightSeconds: number;
+  };
+  readonly webhooks: {
+    /**
+     * Let webhook URLs reach loopback, private, link-local and other non-public addresses. Off in
+     * production (SSRF guard); on in the local and test stacks, whose receivers listen on loopback.
+     */
+    readonly allowPrivate: boolean;
+    /** How long one delivery attempt may take, connect to answer. */
+    readonly timeoutMs: number;
   };
   readonly logLevel: LogLevel;
 }
@@ -99,12 +115,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dispatch: {
       onlineSeconds: int(env, 'PROVIDER_ONLINE_SECONDS', 30, 1),
       pickupTimeoutMs: int(env, 'PROVIDER_PICKUP_TIMEOUT_MS', 3000, 100),
+      syncQueueMs: int(env, 'SYNC_QUEUE_MS', 60_000, 0),
+      jobQueueMs: int(env, 'JOB_QUEUE_MS', 24 * 3600 * 1000, 0),
       taskHeartbeatTimeoutMs: int(env, 'PROVIDER_HEARTBEAT_TIMEOUT_MS', 10000, 500),
       taskTimeoutMs,
       // Temporal refuses a poll whose deadline leaves it under about two seconds.
       agentPollMs: int(env, 'AGENT_POLL_MS', 30000, 2000, 60000),
       // Derived, not read: the longest a task may run, plus a minute for failovers and records.
       inFlightSeconds: Math.ceil(taskTimeoutMs / 1000) + 60,
+    },
+    webhooks: {
+      allowPrivate: bool(env, 'WEBHOOK_ALLOW_PRIVATE', false),
+      timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10000, 100, 120000),
     },
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
   };

@@ -6,6 +6,8 @@ import type { VoiceSampleTable } from './tables/voice-sample.table';
 import type { ApiKeyTable, MemberTable } from './tables/member.table';
 import type { ProviderModelTable, ProviderTable } from './tables/provider.table';
 import type { RequestTable } from './tables/request.table';
+import type { BatchTable } from './tables/batch.table';
+import type { FileTable } from './tables/file.table';
 
 export interface Database {
   members: MemberTable;
@@ -15,6 +17,8 @@ export interface Database {
   requests: RequestTable;
   assets: AssetTable;
   voice_samples: VoiceSampleTable;
+  files: FileTable;
+  batches: BatchTable;
 }
 
 export type Db = Kysely<Database>;

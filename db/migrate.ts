@@ -2,11 +2,17 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Db } from './database';
 import * as initial from './migrations/2026-11-22T00-00-initial';
 import * as assets from './migrations/2026-11-22T01-00-assets';
+import * as files from './migrations/2026-11-29T10-00-files';
+import * as webhookSecrets from './migrations/2026-11-29T10-10-webhook-secrets';
+import * as jobsAndBatches from './migrations/2026-11-29T11-00-jobs-and-batches';
 
 // A static list rather than a folder scan, so migrations run the same from ts sources and dist.
 const MIGRATIONS: Record<string, Migration> = {
   '2026-11-22T00-00-initial': initial,
   '2026-11-22T01-00-assets': assets,
+  '2026-11-29T10-00-files': files,
+  '2026-11-29T10-10-webhook-secrets': webhookSecrets,
+  '2026-11-29T11-00-jobs-and-batches': jobsAndBatches,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -7,6 +7,10 @@ import musicGenerationRequest from './music-generation-request.schema.json';
 import videoGenerationRequest from './video-generation-request.schema.json';
 import meshGenerationRequest from './mesh-generation-request.schema.json';
 import voiceSampleFields from './voice-sample-fields.schema.json';
+import fileUploadFields from './file-upload-fields.schema.json';
+import fileObject from './file-object.schema.json';
+import fileList from './file-list.schema.json';
+import fileDeleted from './file-deleted.schema.json';
 import agentHeartbeat from './agent-heartbeat.schema.json';
 import agentTaskFailure from './agent-task-failure.schema.json';
 import agentTaskResult from './agent-task-result.schema.json';
@@ -28,6 +32,7 @@ import voiceSampleList from './voice-sample-list.schema.json';
 import heartbeatAnswer from './heartbeat-answer.schema.json';
 import polledTask from './polled-task.schema.json';
 import modelList from './model-list.schema.json';
+import webhookSecret from './webhook-secret.schema.json';
 
 /** Every JSON Schema, by `$id`: ajv validates bodies with them and the OpenAPI document embeds them. */
 export const SCHEMAS = {
@@ -49,6 +54,7 @@ export const SCHEMAS = {
   VideoGenerationRequest: videoGenerationRequest,
   MeshGenerationRequest: meshGenerationRequest,
   VoiceSampleFields: voiceSampleFields,
+  FileUploadFields: fileUploadFields,
   // Responses: documented in the OpenAPI document, checked against live answers by the fuzzer.
   ChatCompletion: chatCompletion,
   Completion: completion,
@@ -59,9 +65,13 @@ export const SCHEMAS = {
   MeshResponse: meshResponse,
   VoiceSample: voiceSample,
   VoiceSampleList: voiceSampleList,
+  FileObject: fileObject,
+  FileList: fileList,
+  FileDeleted: fileDeleted,
   HeartbeatAnswer: heartbeatAnswer,
   PolledTask: polledTask,
   ModelList: modelList,
+  WebhookSecret: webhookSecret,
 } as const;
 
 export type SchemaId = keyof typeof SCHEMAS;

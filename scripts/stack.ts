@@ -59,6 +59,8 @@ async function main(): Promise<void> {
     ...process.env,
     ...env,
     GATEWAY_SECRET: process.env.GATEWAY_SECRET ?? persistentSecret(),
+    // Webhook receivers here listen on this machine: let deliveries reach loopback.
+    WEBHOOK_ALLOW_PRIVATE: process.env.WEBHOOK_ALLOW_PRIVATE ?? 'true',
   };
   const db = createDb(childEnv.DATABASE_URL as string, 2);
   await migrateToLatest(db);

@@ -1,5 +1,5 @@
 import { toFile } from 'openai';
-import { signedAssetUrl } from '../api/http/signed-url';
+import { signedAssetUrl } from '../domain/signed-url';
 import { isPng, mp3, PNG_1X1, wav, wavSeconds } from './support/media-files';
 import { TestStack, type TestMember } from './support/test-stack';
 

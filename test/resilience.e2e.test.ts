@@ -25,10 +25,10 @@ async function requestRow(requestId: string) {
   return stack.db.selectFrom('requests').selectAll().where('id', '=', requestId).executeTakeFirstOrThrow();
 }
 
-test('an agent killed while idle: the task is not picked up, the next provider answers', async () => {
+test('an agent killed while idle counts as gone at once: the next request goes to a live provider', async () => {
   const member = await stack.member('failover');
   const survivor = await stack.agent(member, { concurrency: 2 });
-  // Occupy the survivor so the doomed agent is the least busy, and so chosen first.
+  // Occupy the survivor so the doomed agent is the least busy, and would be chosen first.
   const occupy = new AbortController();
   const slow = member.openai.chat.completions
     .create({ model: 'demo-chat-slow', messages: [{ role: 'user', content: 'x' }] }, { signal: occupy.signal })
@@ -36,6 +36,8 @@ test('an agent killed while idle: the task is not picked up, the next provider a
   await waitUntil(() => survivor.activeTasks === 1, 'survivor to hold the slow task');
   const doomed = await stack.spawnAgent(member, 'doomed');
   await doomed.kill();
+  // Its long-polls closed under it: the API marks its provider offline without waiting for heartbeats.
+  await waitUntil(async () => !(await providerIsOnline(member.id, 'doomed')), 'the doomed provider to count as gone');
 
   const started = Date.now();
   const res = await ask(member);
@@ -43,14 +45,54 @@ test('an agent killed while idle: the task is not picked up, the next provider a
   const requestId = res.response.headers.get('x-request-id') as string;
   // The answer reaches the client before the workflow records it; wait for the record.
   await stack.temporal.client.workflow.getHandle(`chat-${requestId}`).result();
-  const row = await requestRow(requestId);
-  expect(row.attempts).toBe(2);
-  expect(row.status).toBe('PROCESSED');
-  // Failover costs about one pick-up timeout (1.5 s here), not a hang.
-  expect(Date.now() - started).toBeLessThan(10000);
+  expect(await requestRow(requestId)).toMatchObject({ attempts: 1, status: 'PROCESSED', provider_id: survivor.id });
+  expect(Date.now() - started).toBeLessThan(5000);
   occupy.abort();
   await slow;
 });
+
+test('a provider that looks online but whose agent never polls is failed over once its heartbeat lapses', async () => {
+  const own = await TestStack.start({ env: { PROVIDER_ONLINE_SECONDS: '2' } });
+  try {
+    const member = await own.member('phantom');
+    const live = await own.agent(member, { concurrency: 2 });
+    const occupy = new AbortController();
+    const slow = member.openai.chat.completions
+      .create({ model: 'demo-chat-slow', messages: [{ role: 'user', content: 'x' }] }, { signal: occupy.signal })
+      .catch(() => undefined);
+    await waitUntil(() => live.activeTasks === 1, 'the live agent to hold the slow task');
+    // A heartbeat with no agent behind it: idle by the numbers, so it is chosen first.
+    const phantom = await fetch(`${own.url}/api/inference/agent/heartbeat/`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${member.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'phantom', concurrency: 8, models: [{ id: 'demo-chat', service_type: 'llm' }] }),
+    });
+    const phantomId = ((await phantom.json()) as { provider_id: string }).provider_id;
+    const res = await member.openai.chat.completions
+      .create({ model: 'demo-chat', messages: [{ role: 'user', content: 'anyone?' }] })
+      .withResponse();
+    expect(res.data.choices[0].message.content).toContain('anyone?');
+    const requestId = res.response.headers.get('x-request-id') as string;
+    await own.temporal.client.workflow.getHandle(`chat-${requestId}`).result();
+    const row = await own.db.selectFrom('requests').selectAll().where('id', '=', requestId).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ attempts: 2, status: 'PROCESSED', provider_id: live.id });
+    expect(row.provider_id).not.toBe(phantomId);
+    occupy.abort();
+    await slow;
+  } finally {
+    await own.stop();
+  }
+});
+
+async function providerIsOnline(memberId: string, name: string): Promise<boolean> {
+  const row = await stack.db
+    .selectFrom('providers')
+    .select(['last_heartbeat_at'])
+    .where('member_id', '=', memberId)
+    .where('name', '=', name)
+    .executeTakeFirstOrThrow();
+  return row.last_heartbeat_at.getTime() > Date.now() - stack.config.dispatch.onlineSeconds * 1000;
+}
 
 test('an agent that dies and comes back leaves no poll behind to steal its next tasks', async () => {
   const member = await stack.member('restart');

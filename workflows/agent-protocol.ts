@@ -31,6 +31,8 @@ export interface ProviderTask {
   encoding?: 'json' | 'multipart';
   /** Where to upload binary outputs (PUT, in order), and how the upstream returns them. */
   outputs?: { urls: string[]; mode: OutputMode };
+  /** The gateway stores the answer in the bucket whatever its size (jobs keep their results). */
+  storeAnswer?: boolean;
 }
 
 /** One task as an agent receives it. */

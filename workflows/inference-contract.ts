@@ -88,6 +88,17 @@ export interface InferenceInput {
    * first workflow task then dispatches at once. Failovers always re-read it.
    */
   plan?: DispatchPlan;
+  /**
+   * How long the request may wait for a busy provider, and for a provider at all when every one it
+   * could use has gone (jobs: hours; a sync call: its client's patience). Past it: 503, busy.
+   */
+  queueMs?: number;
+  /**
+   * Set for async jobs: the agent gateway stores the answer in the bucket whatever its size (so the
+   * workflow's result, and a parent's history, holds only references), and when every provider it
+   * could use has gone the job waits for one to come back (within `queueMs`) instead of failing.
+   */
+  job?: boolean;
 }
 
 /** A stored output, as recorded in the assets table. */
@@ -116,6 +127,7 @@ export function workflowIdFor(kind: RequestKind, requestId: string): string {
 }
 
 export interface DispatchSettings {
+  /** How long a task waits for its agent before the workflow looks at why (gone, busy, idle elsewhere). */
   pickupTimeoutMs: number;
   heartbeatTimeoutMs: number;
   taskTimeoutMs: number;

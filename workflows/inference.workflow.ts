@@ -5,38 +5,45 @@ import {
   isCancellation,
   proxyActivities,
   proxyLocalActivities,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/create-activities';
 import type { RequestOutcome } from '../db/repositories/request.repository';
-import { providerTaskQueue, type ProviderActivities } from './agent-protocol';
+import { providerTaskQueue, type ProviderActivities, type ProviderTaskResult } from './agent-protocol';
 import { REQUEST_KINDS, type InferenceInput, type InferenceOutput } from './inference-contract';
 import { ErrorType, isErrorType } from './errors';
 import { classifyProviderFailure, toApplicationFailure } from './failures';
 
+type Platform = ReturnType<typeof createActivities>;
+
 // Registry reads and presigning are local activities: no extra round trip through the server on
 // the latency path of a synchronous call. A platform step that still fails after these retries
 // ends the request with 503 (the platform, not the provider, failed).
-const platform = proxyLocalActivities<ReturnType<typeof createActivities>>({
+const platform = proxyLocalActivities<Platform>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '100ms', maximumInterval: '2s', maximumAttempts: 5 },
 });
 // The request's outcome must be written whatever happens, so it retries until the database is back.
-const outcomes = proxyLocalActivities<ReturnType<typeof createActivities>>({
+const outcomes = proxyLocalActivities<Platform>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '100ms', maximumInterval: '10s' },
 });
 // The request's first row is a regular activity, scheduled in the same workflow task as the
 // provider task: a local one would hold that task (and the dispatch) until the write is done.
 // The server hands it straight back to this worker (eager activity execution).
-const records = proxyActivities<ReturnType<typeof createActivities>>({
+const records = proxyActivities<Platform>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '100ms', maximumInterval: '10s' },
 });
 
+/** A waiting task is looked at after pickupTimeoutMs, then less and less often, up to this. */
+const MAX_CHECK_MS = 30_000;
+
 /**
- * One inference request: pick a provider, hand the task to its agent, fail over on silence.
- * Every way it ends (answered, failed, refused, canceled) writes the request's final row.
+ * One inference request: pick a provider, hand the task to its agent, fail over when the agent is
+ * gone, wait (in order of arrival) while it is only busy. Every way it ends (answered, failed,
+ * refused, canceled) writes the request's final row.
  */
 export async function inferenceWorkflow(input: InferenceInput): Promise<InferenceOutput> {
   const info = workflowInfo();
@@ -54,7 +61,7 @@ export async function inferenceWorkflow(input: InferenceInput): Promise<Inferenc
     outcomes.finishRequest({ request, providerId: tried.at(-1) ?? null, outcome });
   try {
     const output = await dispatch(input, request, tried);
-    await finish({ status: 'PROCESSED', usage: output.usage });
+    await finish({ status: 'PROCESSED', usage: output.usage, resultKey: output.bodyRef?.key });
     return output;
   } catch (err) {
     const failure = isCancellation(err) ? undefined : typedFailure(err);
@@ -69,26 +76,35 @@ export async function inferenceWorkflow(input: InferenceInput): Promise<Inferenc
   }
 }
 
-type RequestInfo = Parameters<ReturnType<typeof createActivities>['resolveProviders']>[0];
+type RequestInfo = Omit<Parameters<Platform['resolveProviders']>[0], 'exclude' | 'requiredFeatures'>;
 
 /** The attempts, provider after provider; returns the answer or throws why there is none. */
-async function dispatch(
-  input: InferenceInput,
-  request: Omit<RequestInfo, 'exclude' | 'requiredFeatures'>,
-  tried: string[],
-): Promise<InferenceOutput> {
-  const { endpoint, serviceType } = REQUEST_KINDS[input.kind];
-  const resolve = () =>
-    platformStep(() =>
-      platform.resolveProviders({ ...request, exclude: [...tried], requiredFeatures: input.requiredFeatures ?? [] }),
-    );
+async function dispatch(input: InferenceInput, request: RequestInfo, tried: string[]): Promise<InferenceOutput> {
+  const requiredFeatures = input.requiredFeatures ?? [];
+  const resolve = (first = false) =>
+    platformStep(() => platform.resolveProviders({ ...request, exclude: [...tried], requiredFeatures, first }));
   const files = input.files ?? [];
   const media = files.length > 0 || input.outputs !== undefined;
+  const deadline = workflowInfo().runStartTime.getTime() + (input.queueMs ?? 0);
 
-  // Candidates are re-read after every failure: a provider that came online meanwhile counts.
   let lastError = 'no provider answered';
   let recorded: Promise<void> | undefined;
-  for (let plan = input.plan ?? (await resolve()); plan.providerIds.length > 0; plan = await resolve()) {
+  let plan = input.plan ?? (await resolve(true));
+  for (let idle = 1000; ;) {
+    if (plan.providerIds.length === 0) {
+      // Every provider that could take it has gone. A job waits for one to come back.
+      if (!input.job || Date.now() + idle > deadline) {
+        throw toApplicationFailure({
+          type: ErrorType.UpstreamError,
+          message: `No provider serving model '${input.model}' answered: ${lastError}`,
+        });
+      }
+      await sleep(idle);
+      idle = Math.min(idle * 2, MAX_CHECK_MS);
+      tried.length = 0;
+      plan = await resolve();
+      continue;
+    }
     const providerId = plan.providerIds[0];
     tried.push(providerId);
     if (!recorded) {
@@ -96,40 +112,23 @@ async function dispatch(
       // Awaited where the row must exist (assets, the next attempt); the outcome is an upsert.
       recorded.catch(() => undefined);
     }
-    const provider = proxyActivities<ProviderActivities>({
-      taskQueue: providerTaskQueue(providerId),
-      scheduleToStartTimeout: plan.dispatch.pickupTimeoutMs,
-      startToCloseTimeout: plan.dispatch.taskTimeoutMs,
-      heartbeatTimeout: plan.dispatch.heartbeatTimeoutMs,
-      retry: { maximumAttempts: 1 },
-    });
     // Presigned URLs are minted per attempt, so a failover never inherits expired ones.
     const prepared = media
       ? await platformStep(() =>
           platform.prepareTask({ requestId: input.requestId, files, outputs: input.outputs ?? null }),
         )
       : undefined;
-    let result;
-    try {
-      result = await provider.runProviderTask({
-        requestId: input.requestId,
-        serviceType,
-        endpoint,
-        ...(input.bodyRef ? { bodyRef: input.bodyRef } : { body: input.body ?? {} }),
-        stream: input.stream,
-        ...(input.reply && { reply: input.reply }),
-        ...(prepared && { files: prepared.files, outputs: prepared.outputs, encoding: input.encoding }),
-      });
-    } catch (err) {
-      if (isCancellation(err)) throw err;
-      const failure = classifyProviderFailure(err);
-      // Once a stream may have reached the client, another provider would only repeat it.
-      if (!failure.failover || (input.stream && !failure.neverStarted)) throw toApplicationFailure(failure);
-      lastError = failure.message;
+    const attempt = await runAttempt(input, request, providerId, plan.dispatch, deadline, requiredFeatures, tried, {
+      ...(prepared && { files: prepared.files, outputs: prepared.outputs, encoding: input.encoding }),
+    });
+    if ('failover' in attempt) {
+      lastError = attempt.failover;
       // The next attempt updates the row: it must be there.
       await recorded;
+      plan = await resolve();
       continue;
     }
+    const { result } = attempt;
     // Assets reference the request's row.
     if (media) await recorded;
     const collected = media
@@ -152,10 +151,100 @@ async function dispatch(
       assets: collected?.assets,
     };
   }
-  throw toApplicationFailure({
-    type: ErrorType.UpstreamError,
-    message: `No provider serving model '${input.model}' answered: ${lastError}`,
+}
+
+type Attempt = { result: ProviderTaskResult } | { failover: string };
+
+/**
+ * One provider's attempt. While its agent has not taken the task, a watch looks at why now and
+ * then: a provider whose agent is gone, or a busy one while another of the model sits idle, gives
+ * the task up (it never started, so even a stream may go elsewhere); a busy one keeps it, in its
+ * queue's order, until the request's queue time runs out (then 503).
+ */
+async function runAttempt(
+  input: InferenceInput,
+  request: RequestInfo,
+  providerId: string,
+  settings: NonNullable<InferenceInput['plan']>['dispatch'],
+  deadline: number,
+  requiredFeatures: string[],
+  tried: string[],
+  media: Record<string, unknown>,
+): Promise<Attempt> {
+  const { endpoint, serviceType } = REQUEST_KINDS[input.kind];
+  const provider = proxyActivities<ProviderActivities>({
+    taskQueue: providerTaskQueue(providerId),
+    startToCloseTimeout: settings.taskTimeoutMs,
+    heartbeatTimeout: settings.heartbeatTimeoutMs,
+    retry: { maximumAttempts: 1 },
   });
+  const scope = new CancellationScope();
+  const task = scope.run(() =>
+    provider.runProviderTask({
+      requestId: input.requestId,
+      serviceType,
+      endpoint,
+      ...(input.bodyRef ? { bodyRef: input.bodyRef } : { body: input.body ?? {} }),
+      stream: input.stream,
+      ...(input.reply && { reply: input.reply }),
+      ...(input.job && { storeAnswer: true }),
+      ...media,
+    }),
+  );
+  let gaveUp: 'gone' | 'idle elsewhere' | 'busy' | undefined;
+  const watch = (async () => {
+    for (let wait = settings.pickupTimeoutMs; ; wait = Math.min(wait * 2, MAX_CHECK_MS)) {
+      if (await settledWithin(task, wait)) return;
+      const check = await platformStep(() =>
+        platform.checkWaiting({ ...request, providerId, exclude: [...tried], requiredFeatures }),
+      );
+      if (check.started) return;
+      gaveUp = !check.online
+        ? 'gone'
+        : check.idleAlternative
+          ? 'idle elsewhere'
+          : Date.now() >= deadline
+            ? 'busy'
+            : undefined;
+      if (gaveUp) return scope.cancel();
+    }
+  })();
+  watch.catch(() => undefined);
+  try {
+    return { result: await task };
+  } catch (err) {
+    if (gaveUp === 'busy') {
+      throw toApplicationFailure({
+        type: ErrorType.Unavailable,
+        message: `Every provider serving model '${input.model}' is busy; retry shortly.`,
+      });
+    }
+    if (gaveUp === 'gone') return { failover: "the provider's agent is gone" };
+    if (gaveUp === 'idle elsewhere') return { failover: 'another provider was idle' };
+    if (isCancellation(err)) throw err;
+    const failure = classifyProviderFailure(err);
+    // Once a stream may have reached the client, another provider would only repeat it.
+    if (!failure.failover || (input.stream && !failure.neverStarted)) throw toApplicationFailure(failure);
+    return { failover: failure.message };
+  }
+}
+
+/** True when `task` settles within `ms`; the timer is canceled then, so it never wakes the workflow. */
+async function settledWithin(task: Promise<unknown>, ms: number): Promise<boolean> {
+  const timer = new CancellationScope();
+  const slept = timer
+    .run(() => sleep(ms))
+    .then(
+      () => false,
+      () => false,
+    );
+  const settled = task.then(
+    () => true,
+    () => true,
+  );
+  const first = await Promise.race([settled, slept]);
+  if (first) timer.cancel();
+  return first;
 }
 
 /**

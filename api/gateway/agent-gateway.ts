@@ -2,7 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { ActivityCancelledError, ActivityNotFoundError, type Client, type Connection } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { getPayload, inlineOrStored } from '../../clients/payload-store';
+import { getPayload, inlineOrStored, storePayload } from '../../clients/payload-store';
 import type { Storage } from '../../clients/storage';
 import { payloadKey } from '../../clients/storage-keys';
 import {
@@ -76,6 +76,7 @@ export class AgentGateway {
       return null;
     }
     claims.q = task.requestId;
+    if (task.storeAnswer) claims.k = 1;
     if (task.stream) claims.s = task.stream;
     const workflowId = response.workflowExecution?.workflowId ?? '';
     if (task.reply) Object.assign(claims, { r: task.reply, w: workflowId });
@@ -118,9 +119,10 @@ export class AgentGateway {
   async complete(claims: TaskClaims, result: ProviderTaskResult): Promise<void> {
     let reported: ProviderTaskResult = result;
     if (result.body !== undefined && claims.q) {
-      const stored = await inlineOrStored(this.storage, payloadKey(claims.q, 'result'), result.body).catch(
-        () => undefined,
-      );
+      const key = payloadKey(claims.q, 'result');
+      const stored = await (
+        claims.k ? storePayload(this.storage, key, result.body) : inlineOrStored(this.storage, key, result.body)
+      ).catch(() => undefined);
       if (!stored) {
         await this.fail(claims, { type: AgentStorageFailureType, message: 'the answer could not be stored' });
         return;

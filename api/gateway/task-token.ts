@@ -11,6 +11,8 @@ export interface TaskClaims {
   t: string;
   /** The request the task belongs to (names its stored answer, if too large to travel inline). */
   q?: string;
+  /** Set for jobs: the answer is stored whatever its size. */
+  k?: 1;
   /** Where the client waits for a streamed body, if it streams. */
   s?: StreamTarget;
   /** Where a buffered client waits for the answer. */

@@ -3,7 +3,8 @@ import type { InferenceOutput, StoredAsset } from '../../workflows/inference-con
 import { ErrorType } from '../../workflows/errors';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../http/api-error';
-import { signedAssetUrl } from '../http/signed-url';
+import { imageAnswer, meshAnswer } from '../../domain/media-answers';
+import { signedAssetUrl } from '../../domain/signed-url';
 import { cuesOf, toSrt, toVtt } from './subtitles';
 
 /** Outputs are handed out as signed, expiring links that work without a key (see signed-url.ts). */
@@ -24,28 +25,22 @@ export async function respondRaw(deps: ApiDeps, ctx: Context, output: InferenceO
   ctx.body = await deps.storage.client.getObject(deps.storage.bucket, asset.key);
 }
 
-/** OpenAI's image response: asset URLs, plus the bytes inline when `b64_json` was asked for. */
+/** OpenAI's image response: signed links, plus the bytes inline when `b64_json` was asked for. */
 export async function respondImages(deps: ApiDeps, ctx: Context, output: InferenceOutput, b64: boolean): Promise<void> {
-  const upstream = (output.body ?? {}) as { created?: number; data?: Record<string, unknown>[] };
   const assets = output.assets ?? [];
   if (assets.length === 0) throw new ApiError(ErrorType.UpstreamError, 'The provider returned no image.');
-  const data = await Promise.all(
-    assets.map(async (asset, i) => ({
-      ...(upstream.data?.[i] ?? {}),
-      url: assetUrl(deps, asset.id),
-      ...(b64 && { b64_json: (await readObject(deps, asset.key)).toString('base64') }),
-    })),
-  );
-  ctx.body = { created: upstream.created ?? Math.floor(Date.now() / 1000), data };
+  const answer = imageAnswer(deps.config, output.body, assets);
+  if (b64) {
+    const bytes = await Promise.all(assets.map((asset) => readObject(deps, asset.key)));
+    answer.data.forEach((item, i) => Object.assign(item, { b64_json: bytes[i].toString('base64') }));
+  }
+  ctx.body = answer;
 }
 
 export function respondMesh(deps: ApiDeps, ctx: Context, output: InferenceOutput, format: string): void {
   const assets = output.assets ?? [];
   if (assets.length === 0) throw new ApiError(ErrorType.UpstreamError, 'The provider returned no mesh.');
-  ctx.body = {
-    created: Math.floor(Date.now() / 1000),
-    data: assets.map((a) => ({ url: assetUrl(deps, a.id), format, content_type: a.contentType, bytes: a.bytes })),
-  };
+  ctx.body = meshAnswer(deps.config, assets, format);
 }
 
 /**

@@ -81,6 +81,7 @@ export async function runCall(
     encoding: call.encoding,
     outputs: call.outputs,
     requiredFeatures: call.requiredFeatures,
+    queueMs: deps.config.dispatch.syncQueueMs,
   });
   client.watch(handle);
   ctx.set('x-request-id', requestId);

@@ -1,3 +1,5 @@
+import { accountPaths } from './account-paths';
+import { filesPaths } from './files-paths';
 import { SCHEMA_LIMITS } from './schema-limits';
 import {
   binary,
@@ -212,7 +214,9 @@ export function paths(): Record<string, unknown> {
         responses: { '204': { description: 'Deleted.' }, ...errors(401, 404, 503) },
       },
     },
+    ...filesPaths(),
     ...agentPaths(),
+    ...accountPaths(),
   };
 }
 

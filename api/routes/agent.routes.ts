@@ -3,7 +3,9 @@ import { ActivityNotFoundError } from '@temporalio/client';
 import type { Context } from 'koa';
 import { isUuid } from '../../db/ids';
 import { findOwnedProvider, recordHeartbeat, type ProviderModelInput } from '../../db/repositories/provider.repository';
-import type { AgentTaskFailure, HeartbeatAnswer, ProviderTaskResult } from '../../workflows/agent-protocol';
+import type { AgentTaskFailure, HeartbeatAnswer, PolledTask, ProviderTaskResult } from '../../workflows/agent-protocol';
+import { AgentPresence } from '../gateway/agent-presence';
+import { recordPickup } from '../gateway/pickup';
 import type { StreamTarget } from '../../workflows/inference-contract';
 import { ErrorType } from '../../workflows/errors';
 import type { ApiDeps } from '../deps';
@@ -31,6 +33,7 @@ const SMALL_BODY = 4 * 1024 * 1024;
 export function agentRoutes(deps: ApiDeps): Router<AuthState> {
   const { db, config, gateway, logger } = deps;
   const router = new Router<AuthState>({ prefix: '/api/inference/agent' });
+  const presence = new AgentPresence(db, config.dispatch.onlineSeconds, logger);
 
   router.post('/heartbeat', async (ctx) => {
     const hb = validate<Heartbeat>('AgentHeartbeat', await readJsonBody(ctx, SMALL_BODY));
@@ -59,12 +62,18 @@ export function agentRoutes(deps: ApiDeps): Router<AuthState> {
     const provider = await findOwnedProvider(db, ctx.state.member.id, providerId);
     if (!provider) throw new ApiError(ErrorType.NotFound, 'No such provider on your account.');
     const identity = `${provider.name}@${ctx.ip}`;
-    // This process draining ends the poll as its own shutdown does (503: poll again elsewhere).
-    const task = await guardedTemporal(
-      deps.temporal,
-      () => gateway.poll(ctx.state.member.id, provider.id, identity, gone, deps.lifecycle.drainSignal),
-      { deadline: false },
-    );
+    const ended = presence.polling(provider);
+    let task: PolledTask | null;
+    try {
+      // This process draining ends the poll as its own shutdown does (503: poll again elsewhere).
+      task = await guardedTemporal(
+        deps.temporal,
+        () => gateway.poll(ctx.state.member.id, provider.id, identity, gone, deps.lifecycle.drainSignal),
+        { deadline: false },
+      );
+    } finally {
+      ended(gone.aborted || ctx.res.destroyed);
+    }
     if (gone.aborted || ctx.res.destroyed) {
       // The agent left while Temporal matched a task to its poll: hand it back at once.
       if (task) await handBack(deps, task.token);
@@ -75,6 +84,7 @@ export function agentRoutes(deps: ApiDeps): Router<AuthState> {
       return;
     }
     ctx.body = task;
+    recordPickup(db, logger, task.task.requestId);
   });
 
   router.post('/tasks/:token/heartbeat', async (ctx) => {

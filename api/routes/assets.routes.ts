@@ -9,7 +9,7 @@ import { ApiError } from '../http/api-error';
 import type { AuthState } from '../http/auth';
 import { parseRange } from '../http/byte-range';
 import { downDependency, unavailableBecause } from '../http/dependency-errors';
-import { checkAssetSignature } from '../http/signed-url';
+import { checkAssetSignature } from '../../domain/signed-url';
 
 const notFound = () => new ApiError(ErrorType.NotFound, 'No such asset.');
 

@@ -3,17 +3,20 @@ import type { Db } from '../database';
 import type { Member } from '../tables/member.table';
 
 const KEY_PREFIX = 'ic_';
+/** Standard Webhooks' secret format: this prefix, then the base64 of the HMAC key. */
+const WEBHOOK_SECRET_PREFIX = 'whsec_';
+const MEMBER_COLUMNS = ['id', 'name', 'created_at'] as const;
 
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
 export async function createMember(db: Db, name: string): Promise<Member> {
-  return db.insertInto('members').values({ name }).returningAll().executeTakeFirstOrThrow();
+  return db.insertInto('members').values({ name }).returning(MEMBER_COLUMNS).executeTakeFirstOrThrow();
 }
 
 export async function findMemberByName(db: Db, name: string): Promise<Member | undefined> {
-  return db.selectFrom('members').selectAll().where('name', '=', name).executeTakeFirst();
+  return db.selectFrom('members').select(MEMBER_COLUMNS).where('name', '=', name).executeTakeFirst();
 }
 
 /** Issues a new key; only its hash is stored, so the returned key is the one chance to see it. */
@@ -34,4 +37,27 @@ export async function findMemberByApiKey(db: Db, key: string): Promise<Member | 
     .where('api_keys.key_hash', '=', hashApiKey(key))
     .where('api_keys.revoked_at', 'is', null)
     .executeTakeFirst();
+}
+
+/** A new webhook signing secret: `whsec_` and the base64 of 32 random bytes (an HMAC-SHA256 key). */
+export function newWebhookSecret(): string {
+  return WEBHOOK_SECRET_PREFIX + randomBytes(32).toString('base64');
+}
+
+/**
+ * The member's webhook signing secret, created on first use; undefined for an unknown member.
+ * Atomic: concurrent first calls all get the one secret that was stored (the update keeps a secret
+ * another call stored first).
+ */
+export async function getOrCreateWebhookSecret(db: Db, memberId: string): Promise<string | undefined> {
+  const row = await db.selectFrom('members').select('webhook_secret').where('id', '=', memberId).executeTakeFirst();
+  if (!row) return undefined;
+  if (row.webhook_secret) return row.webhook_secret;
+  const created = await db
+    .updateTable('members')
+    .set((eb) => ({ webhook_secret: eb.fn.coalesce('webhook_secret', eb.val(newWebhookSecret())) }))
+    .where('id', '=', memberId)
+    .returning('webhook_secret')
+    .executeTakeFirst();
+  return created?.webhook_secret ?? undefined;
 }

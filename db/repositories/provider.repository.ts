@@ -95,9 +95,9 @@ export interface Candidate {
 
 /**
  * Every online provider the member may use that advertises exactly `modelId`, least busy first
- * (in-flight requests per unit of advertised concurrency), the member's own breaking ties. A row
- * still PROCESSING after `inFlightSeconds` (longer than any task may run) no longer counts as
- * load: whatever left it behind, it must not weigh on routing forever.
+ * (requests waiting on it or running, per unit of advertised concurrency), the member's own
+ * breaking ties. A row still open after `inFlightSeconds` (longer than any task may run) no longer
+ * counts as load: whatever left it behind, it must not weigh on routing forever.
  */
 export async function findCandidates(
   db: Db,
@@ -120,7 +120,7 @@ export async function findCandidates(
         .selectFrom('requests as r')
         .select((e) => e.fn.countAll<string>().as('n'))
         .whereRef('r.provider_id', '=', 'p.id')
-        .where('r.status', '=', 'PROCESSING')
+        .where('r.status', 'in', ['QUEUED', 'PROCESSING'])
         .where(sql<boolean>`r.created_at > now() - make_interval(secs => ${inFlightSeconds})`)
         .as('inFlight'),
     ])
@@ -204,4 +204,37 @@ export async function describeServedModel(
     features: [...new Set(rows.flatMap((r) => r.supported_features))],
     voices: [...voices.values()],
   };
+}
+
+/**
+ * The provider's agent has gone (every long-poll it had on this API closed under it): it counts as
+ * offline at once, so nothing waits for it. Its next heartbeat, or its next poll, brings it back.
+ */
+export async function markProviderGone(db: Db, providerId: string, onlineSeconds: number): Promise<void> {
+  await db
+    .updateTable('providers')
+    .set({ last_heartbeat_at: sql<Date>`now() - make_interval(secs => ${onlineSeconds + 1})` })
+    .where('id', '=', providerId)
+    .where(sql<boolean>`last_heartbeat_at > now() - make_interval(secs => ${onlineSeconds})`)
+    .execute();
+}
+
+/** A poll from a provider that counted as gone (or whose heartbeat lapsed): it is here after all. */
+export async function markProviderSeen(db: Db, providerId: string): Promise<void> {
+  await db
+    .updateTable('providers')
+    .set({ last_heartbeat_at: sql<Date>`now()` })
+    .where('id', '=', providerId)
+    .execute();
+}
+
+/** Whether the provider counts as online now (a fresh heartbeat, not marked gone). */
+export async function providerOnline(db: Db, providerId: string, onlineSeconds: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('providers as p')
+    .select('p.id')
+    .where('p.id', '=', providerId)
+    .where(onlineSince(onlineSeconds))
+    .executeTakeFirst();
+  return row !== undefined;
 }

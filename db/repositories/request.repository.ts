@@ -17,7 +17,11 @@ export interface RequestRecord {
 /** A row to write: the request, and the provider of its latest attempt (null when none was tried). */
 export type NewRequest = RequestRecord & { providerId: string | null };
 
-/** Idempotent: a retried activity finds the row already there and only moves it forward. */
+/**
+ * The request's first row, QUEUED on its first provider. Idempotent: a retried activity, or a job
+ * whose row the API wrote before starting it, only gains the provider; a row already final is
+ * left alone.
+ */
 export async function insertRequest(db: Db, r: NewRequest, status: RequestStatus): Promise<void> {
   await db
     .insertInto('requests')
@@ -31,16 +35,46 @@ export async function insertRequest(db: Db, r: NewRequest, status: RequestStatus
       finished_at: null,
       latency_ms: null,
     })
-    .onConflict((oc) => oc.column('id').doNothing())
+    .onConflict((oc) =>
+      oc
+        .column('id')
+        .doUpdateSet((eb) => ({
+          provider_id: eb.fn.coalesce('requests.provider_id', 'excluded.provider_id'),
+          attempts: sql<number>`greatest(requests.attempts, excluded.attempts)`,
+        }))
+        .where('requests.finished_at', 'is', null),
+    )
     .execute();
 }
 
+/** Another provider takes over: the request waits again, on it. */
 export async function recordAttempt(db: Db, id: string, providerId: string): Promise<void> {
   await db
     .updateTable('requests')
-    .set((eb) => ({ provider_id: providerId, attempts: eb('attempts', '+', 1) }))
+    .set((eb) => ({ provider_id: providerId, attempts: eb('attempts', '+', 1), status: 'QUEUED', started_at: null }))
     .where('id', '=', id)
+    .where('finished_at', 'is', null)
     .execute();
+}
+
+/**
+ * An agent took the task: QUEUED becomes PROCESSING. False when the row is not there yet (the
+ * workflow writes it beside the dispatch, so a quick agent can be first) or is no longer queued.
+ */
+export async function markPickedUp(db: Db, id: string): Promise<boolean> {
+  const result = await db
+    .updateTable('requests')
+    .set({ status: 'PROCESSING', started_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .where('status', '=', 'QUEUED')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Whether an agent has taken the request's current attempt (or it already ended). */
+export async function requestStarted(db: Db, id: string): Promise<boolean> {
+  const row = await db.selectFrom('requests').select('status').where('id', '=', id).executeTakeFirst();
+  return row !== undefined && row.status !== 'QUEUED';
 }
 
 export interface RequestOutcome {
@@ -48,6 +82,8 @@ export interface RequestOutcome {
   errorType?: string;
   errorMessage?: string;
   usage?: Record<string, unknown>;
+  /** Where a job's answer is stored in the bucket. */
+  resultKey?: string;
 }
 
 /**
@@ -60,6 +96,7 @@ export async function finishRequest(db: Db, r: NewRequest, outcome: RequestOutco
     error_type: outcome.errorType ?? null,
     error_message: outcome.errorMessage ?? null,
     usage: outcome.usage ? JSON.stringify(outcome.usage) : null,
+    result_key: outcome.resultKey ?? null,
     finished_at: sql<Date>`now()`,
     latency_ms: sql<number>`(extract(epoch from now() - ${new Date(r.startedAt)}::timestamptz) * 1000)::int`,
   };

@@ -4,6 +4,11 @@ export interface MemberTable {
   id: Generated<string>;
   name: string;
   created_at: ColumnType<Date, never, never>;
+  /**
+   * The member's Standard Webhooks signing secret (`whsec_<base64>`); null until first needed
+   * (`getOrCreateWebhookSecret`).
+   */
+  webhook_secret: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ApiKeyTable {
@@ -17,4 +22,5 @@ export interface ApiKeyTable {
   revoked_at: Date | null;
 }
 
-export type Member = Selectable<MemberTable>;
+/** A member as the API knows it: never the webhook secret, which only its own route and activity read. */
+export type Member = Omit<Selectable<MemberTable>, 'webhook_secret'>;

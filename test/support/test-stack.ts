@@ -208,6 +208,7 @@ function baseEnv(config: Config): Record<string, string> {
     GATEWAY_SECRET: config.api.gatewaySecret,
     PROVIDER_PICKUP_TIMEOUT_MS: String(config.dispatch.pickupTimeoutMs),
     PROVIDER_HEARTBEAT_TIMEOUT_MS: String(config.dispatch.taskHeartbeatTimeoutMs),
+    WEBHOOK_ALLOW_PRIVATE: String(config.webhooks.allowPrivate),
   };
 }
 
@@ -220,6 +221,8 @@ async function testConfig(env: Record<string, string>): Promise<Config> {
     GATEWAY_SECRET: randomUUID(),
     PROVIDER_PICKUP_TIMEOUT_MS: '1500',
     PROVIDER_HEARTBEAT_TIMEOUT_MS: '3000',
+    // Test webhook receivers listen on loopback.
+    WEBHOOK_ALLOW_PRIVATE: 'true',
     ...env,
   });
 }

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Config } from '../../config/config';
+import type { Config } from '../config/config';
 
 /**
  * Output URLs that work where OpenAI's do (an `<img>` tag, a plain download): the asset's address

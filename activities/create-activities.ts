@@ -13,13 +13,14 @@ import {
 } from '../db/repositories/request.repository';
 import { dispatchSettings, type DispatchPlan } from '../workflows/inference-contract';
 import type { Storage } from '../clients/storage';
+import { createJobActivities } from './job-activities';
 import { createMediaActivities } from './media-activities';
-import { ErrorType } from '../workflows/errors';
+import { refusalFor } from '../workflows/refusal';
 
 export interface ActivityDeps {
   db: Db;
   storage: Storage;
-  config: Pick<Config, 'dispatch'>;
+  config: Pick<Config, 'dispatch' | 'api' | 'webhooks'>;
 }
 
 export interface ResolveInput extends RequestRecord {
@@ -64,7 +65,10 @@ export function createActivities({ db, storage, config }: ActivityDeps) {
         return { providerIds: matching.map((c) => c.providerId), dispatch };
       }
       // The workflow records the refusal as the request's outcome.
-      if (matching.length === 0) throw refusal(input, all[0]?.serviceType, ofType.length > 0);
+      if (matching.length === 0) {
+        const why = refusalFor({ ...input, servedAs: all[0]?.serviceType, rightType: ofType.length > 0 });
+        throw ApplicationFailure.create({ ...why, nonRetryable: true });
+      }
       return { providerIds: matching.map((c) => c.providerId), dispatch };
     },
 
@@ -100,23 +104,8 @@ export function createActivities({ db, storage, config }: ActivityDeps) {
     },
 
     ...createMediaActivities({ db, storage }),
+    ...createJobActivities({ db, storage, config }),
   };
 }
 
-/** Why no provider can take the request: unknown model, wrong kind of model, or a missing feature. */
-function refusal(input: ResolveInput, servedAs: string | undefined, rightType: boolean): ApplicationFailure {
-  const fail = (type: ErrorType, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
-  if (!servedAs) return fail(ErrorType.NoProvider, `No online provider serving model '${input.model}' for this user.`);
-  if (!rightType) {
-    return fail(
-      ErrorType.WrongServiceType,
-      `Model '${input.model}' is ${article(servedAs)} ${servedAs} model; this endpoint needs ${article(input.serviceType)} ${input.serviceType} model.`,
-    );
-  }
-  const features = input.requiredFeatures.map((f) => `'${f}'`).join(', ');
-  return fail(ErrorType.InvalidRequest, `Model '${input.model}' does not support ${features}.`);
-}
-
 export type PlatformActivities = ReturnType<typeof createActivities>;
-
-const article = (word: string) => (/^[aeiou]/.test(word) ? 'an' : 'a');

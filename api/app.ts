@@ -18,6 +18,7 @@ import { voiceSamplesRoutes } from './routes/voice-samples.routes';
 import { inferenceRoutes } from './routes/inference.routes';
 import { internalRoutes } from './routes/internal.routes';
 import { modelsRoutes } from './routes/models.routes';
+import { jobsRoutes } from './routes/jobs.routes';
 
 /**
  * The Koa API wrapped with start/stop, so the stack, tests and benchmarks boot it the same way.
@@ -53,6 +54,7 @@ export class App {
       mediaRoutes(deps),
       uploadMediaRoutes(deps),
       filesRoutes(deps),
+      jobsRoutes(deps),
       voiceSamplesRoutes(deps),
       accountRoutes(deps),
     ]) {

@@ -43,6 +43,8 @@ export interface Config {
     readonly assetUrlTtlSeconds: number;
     /** On stop: how long requests in flight may finish before they are answered 503. */
     readonly drainMs: number;
+    /** `"async": true` starts a job (202); false answers 503 `async_disabled`, as a server without jobs does. */
+    readonly asyncJobs: boolean;
   };
   readonly dispatch: {
     /** A provider is online while its last heartbeat is younger than this. */
@@ -111,6 +113,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       corsOrigins: origins(env, 'CORS_ORIGINS', '*'),
       assetUrlTtlSeconds: int(env, 'ASSET_URL_TTL_SECONDS', 3600, 1, 7 * 24 * 3600),
       drainMs: int(env, 'API_DRAIN_MS', 10000, 0, 600000),
+      asyncJobs: bool(env, 'ASYNC_JOBS', true),
     },
     dispatch: {
       onlineSeconds: int(env, 'PROVIDER_ONLINE_SECONDS', 30, 1),

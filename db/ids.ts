@@ -30,3 +30,8 @@ export function isAssetId(value: unknown): value is string {
 export function isModelId(value: unknown): value is string {
   return typeof value === 'string' && /^[^\u0000-\u001f\u007f]{1,256}$/.test(value);
 }
+
+/** Request and job ids: 32 lowercase hex characters. */
+export function isRequestId(value: unknown): value is string {
+  return typeof value === 'string' && /^[0-9a-f]{32}$/.test(value);
+}

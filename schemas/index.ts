@@ -18,7 +18,9 @@ import chatCompletionRequest from './chat-completion-request.schema.json';
 import completionRequest from './completion-request.schema.json';
 import error from './error.schema.json';
 import model from './model.schema.json';
-import sharingFields from './sharing-fields.schema.json';
+import platformFields from './platform-fields.schema.json';
+import job from './job.schema.json';
+import jobList from './job-list.schema.json';
 import modelId from './model-id.schema.json';
 import chatCompletion from './chat-completion.schema.json';
 import completion from './completion.schema.json';
@@ -37,7 +39,7 @@ import webhookSecret from './webhook-secret.schema.json';
 /** Every JSON Schema, by `$id`: ajv validates bodies with them and the OpenAPI document embeds them. */
 export const SCHEMAS = {
   ModelId: modelId,
-  SharingFields: sharingFields,
+  PlatformFields: platformFields,
   ChatCompletionRequest: chatCompletionRequest,
   CompletionRequest: completionRequest,
   Model: model,
@@ -72,6 +74,8 @@ export const SCHEMAS = {
   PolledTask: polledTask,
   ModelList: modelList,
   WebhookSecret: webhookSecret,
+  Job: job,
+  JobList: jobList,
 } as const;
 
 export type SchemaId = keyof typeof SCHEMAS;

@@ -67,6 +67,9 @@ export const AgentFailoverType = {
  */
 export const AgentStorageFailureType = 'storage_unavailable';
 
+/** A webhook the platform will not call (its address is no longer public): not retried. */
+export const WebhookRefusedType = 'webhook_refused';
+
 export type AgentFailoverType = (typeof AgentFailoverType)[keyof typeof AgentFailoverType];
 
 export function isFailoverType(value: unknown): value is AgentFailoverType {

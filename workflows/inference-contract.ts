@@ -99,6 +99,8 @@ export interface InferenceInput {
    * could use has gone the job waits for one to come back (within `queueMs`) instead of failing.
    */
   job?: boolean;
+  /** A job's webhook: called with the job object when it ends. */
+  webhook?: string;
 }
 
 /** A stored output, as recorded in the assets table. */

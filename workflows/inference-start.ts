@@ -7,6 +7,8 @@ export interface InferenceStartFacts {
   model: string;
   memberName: string;
   streaming?: boolean;
+  /** An async job: workflow `job-<id>`, kind `job` in the search attributes. */
+  job?: boolean;
 }
 
 /**
@@ -15,15 +17,21 @@ export interface InferenceStartFacts {
  */
 export function inferenceStartOptions(facts: InferenceStartFacts) {
   const { kind, model, memberName } = facts;
+  const label = facts.job ? `job ${kind}` : kind;
   return {
-    workflowId: workflowIdFor(kind, facts.requestId),
+    workflowId: facts.job ? jobWorkflowId(facts.requestId) : workflowIdFor(kind, facts.requestId),
     typedSearchAttributes: [
       { key: SEARCH_ATTRIBUTE_KEYS.member, value: memberName },
       { key: SEARCH_ATTRIBUTE_KEYS.model, value: model },
       { key: SEARCH_ATTRIBUTE_KEYS.serviceType, value: REQUEST_KINDS[kind].serviceType },
-      { key: SEARCH_ATTRIBUTE_KEYS.kind, value: kind },
+      { key: SEARCH_ATTRIBUTE_KEYS.kind, value: facts.job ? 'job' : kind },
     ],
-    memo: { title: `${kind} ${model} for ${memberName}` },
-    staticSummary: `${kind} · ${model} · ${memberName}${facts.streaming ? ' · stream' : ''}`,
+    memo: { title: `${label} ${model} for ${memberName}` },
+    staticSummary: `${label} · ${model} · ${memberName}${facts.streaming ? ' · stream' : ''}`,
   };
+}
+
+/** Async jobs, batch items included: `job-<jobId>`. */
+export function jobWorkflowId(jobId: string): string {
+  return `job-${jobId}`;
 }

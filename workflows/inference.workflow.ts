@@ -4,6 +4,7 @@ import {
   CancellationScope,
   isCancellation,
   proxyActivities,
+  log,
   proxyLocalActivities,
   sleep,
   workflowInfo,
@@ -12,7 +13,7 @@ import type { createActivities } from '../activities/create-activities';
 import type { RequestOutcome } from '../db/repositories/request.repository';
 import { providerTaskQueue, type ProviderActivities, type ProviderTaskResult } from './agent-protocol';
 import { REQUEST_KINDS, type InferenceInput, type InferenceOutput } from './inference-contract';
-import { ErrorType, isErrorType } from './errors';
+import { ErrorType, isErrorType, WebhookRefusedType } from './errors';
 import { classifyProviderFailure, toApplicationFailure } from './failures';
 
 type Platform = ReturnType<typeof createActivities>;
@@ -28,6 +29,17 @@ const platform = proxyLocalActivities<Platform>({
 const outcomes = proxyLocalActivities<Platform>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '100ms', maximumInterval: '10s' },
+});
+// A job's webhook: at least once, with backoff, for up to a day; never changes the job's outcome.
+const webhooks = proxyActivities<Platform>({
+  startToCloseTimeout: '30s',
+  scheduleToCloseTimeout: '24h',
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '5m',
+    nonRetryableErrorTypes: [WebhookRefusedType],
+  },
 });
 // The request's first row is a regular activity, scheduled in the same workflow task as the
 // provider task: a local one would hold that task (and the dispatch) until the write is done.
@@ -57,12 +69,15 @@ export async function inferenceWorkflow(input: InferenceInput): Promise<Inferenc
     startedAt: info.runStartTime.toISOString(),
   };
   const tried: string[] = [];
-  const finish = (outcome: RequestOutcome) =>
-    outcomes.finishRequest({ request, providerId: tried.at(-1) ?? null, outcome });
+  const finish = async (outcome: RequestOutcome) => {
+    await outcomes.finishRequest({ request, providerId: tried.at(-1) ?? null, outcome });
+    if (input.webhook) await notify(input, input.webhook);
+  };
   try {
     const output = await dispatch(input, request, tried);
     await finish({ status: 'PROCESSED', usage: output.usage, resultKey: output.bodyRef?.key });
-    return output;
+    // A job's answer is stored; what it returns (to a parent batch, say) is references only.
+    return input.job ? { ...output, body: undefined } : output;
   } catch (err) {
     const failure = isCancellation(err) ? undefined : typedFailure(err);
     await CancellationScope.nonCancellable(() =>
@@ -73,6 +88,22 @@ export async function inferenceWorkflow(input: InferenceInput): Promise<Inferenc
       ),
     );
     throw failure ?? err;
+  }
+}
+
+/** Tells a job's webhook how the job ended; a delivery that finally fails is only logged. */
+async function notify(input: InferenceInput, url: string): Promise<void> {
+  const { runId } = workflowInfo();
+  try {
+    await webhooks.deliverJobWebhook({
+      requestId: input.requestId,
+      memberId: input.memberId,
+      url,
+      webhookId: `msg_${input.requestId}_${runId}`,
+    });
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    log.warn('webhook delivery gave up', { requestId: input.requestId, error: String(err) });
   }
 }
 

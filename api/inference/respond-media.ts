@@ -17,7 +17,8 @@ function firstAsset(output: InferenceOutput): StoredAsset {
 }
 
 /** Answers like OpenAI's audio endpoints: the raw bytes (read back from the bucket) with their type. */
-export async function respondRaw(deps: ApiDeps, ctx: Context, output: InferenceOutput): Promise<void> {
+export async function respondRaw(deps: ApiDeps, ctx: Context, output: InferenceOutput | null): Promise<void> {
+  if (!output) return;
   const asset = firstAsset(output);
   ctx.set('x-asset-url', assetUrl(deps, asset.id));
   ctx.type = asset.contentType;
@@ -26,7 +27,13 @@ export async function respondRaw(deps: ApiDeps, ctx: Context, output: InferenceO
 }
 
 /** OpenAI's image response: signed links, plus the bytes inline when `b64_json` was asked for. */
-export async function respondImages(deps: ApiDeps, ctx: Context, output: InferenceOutput, b64: boolean): Promise<void> {
+export async function respondImages(
+  deps: ApiDeps,
+  ctx: Context,
+  output: InferenceOutput | null,
+  b64: boolean,
+): Promise<void> {
+  if (!output) return;
   const assets = output.assets ?? [];
   if (assets.length === 0) throw new ApiError(ErrorType.UpstreamError, 'The provider returned no image.');
   const answer = imageAnswer(deps.config, output.body, assets);
@@ -37,7 +44,8 @@ export async function respondImages(deps: ApiDeps, ctx: Context, output: Inferen
   ctx.body = answer;
 }
 
-export function respondMesh(deps: ApiDeps, ctx: Context, output: InferenceOutput, format: string): void {
+export function respondMesh(deps: ApiDeps, ctx: Context, output: InferenceOutput | null, format: string): void {
+  if (!output) return;
   const assets = output.assets ?? [];
   if (assets.length === 0) throw new ApiError(ErrorType.UpstreamError, 'The provider returned no mesh.');
   ctx.body = meshAnswer(deps.config, assets, format);
@@ -47,7 +55,8 @@ export function respondMesh(deps: ApiDeps, ctx: Context, output: InferenceOutput
  * Transcripts carry the duration measured from the uploaded audio, not the provider's claim;
  * `srt` and `vtt` are formatted from the model's segments.
  */
-export function respondTranscription(ctx: Context, output: InferenceOutput, format: string): void {
+export function respondTranscription(ctx: Context, output: InferenceOutput | null, format: string): void {
+  if (!output) return;
   const measured = typeof output.usage?.seconds === 'number' ? output.usage.seconds : null;
   if (format === 'srt' || format === 'vtt') {
     const cues = cuesOf(output.body, measured);

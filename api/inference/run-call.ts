@@ -8,6 +8,7 @@ import { ApiError, fromWorkflowFailure, unavailable } from '../http/api-error';
 import type { AuthState } from '../http/auth';
 import { dependencyFailure } from '../http/dependency-errors';
 import type { AttachedStream } from '../streams/stream-hub';
+import { submitJob } from '../jobs/submit-job';
 import { cancelWhenClientLeaves } from './client-cancel';
 import { pipeStream } from './pipe-stream';
 import { newRequestId, startInference, stripPlatformFields, workflowResult } from './start-inference';
@@ -37,7 +38,8 @@ export interface InferenceCall {
 export type CallAnswer = { stream: AttachedStream } | { output: InferenceOutput };
 
 /**
- * Runs one synchronous inference call, the one path every endpoint takes: stores uploads and any
+ * Runs one inference call, the one path every endpoint takes. With `"async": true` it becomes a
+ * job (answered 202 here; null is returned). Otherwise it runs synchronously: stores uploads and any
  * body too large for a workflow payload, starts the workflow, and waits for the answer (the
  * agent's stream, its buffered answer handed over directly, or the workflow's result). A client
  * that leaves cancels the workflow; so does this server's drain deadline, with a 503.
@@ -46,12 +48,11 @@ export async function runCall(
   deps: ApiDeps,
   ctx: Context & { state: AuthState },
   call: InferenceCall,
-): Promise<CallAnswer> {
+): Promise<CallAnswer | null> {
   if (call.body.async === true) {
-    throw new ApiError(
-      ErrorType.AsyncDisabled,
-      'Async jobs are not enabled on this server yet; send the request without "async".',
-    );
+    // Answered already: 202 with the job object.
+    await submitJob(deps, ctx, call);
+    return null;
   }
   const { member } = ctx.state;
   const requestId = newRequestId();
@@ -160,7 +161,8 @@ function deadline(signal: AbortSignal): { reached: Promise<{ shutdown: true }>; 
 }
 
 /** Answers with what a text call ended with: the provider's stream relayed as it comes, or its body. */
-export function respondAnswer(ctx: Context, answer: CallAnswer): void {
+export function respondAnswer(ctx: Context, answer: CallAnswer | null): void {
+  if (!answer) return;
   if ('stream' in answer) {
     ctx.respond = false;
     pipeStream(ctx, answer.stream);

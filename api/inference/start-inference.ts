@@ -14,7 +14,7 @@ import type { ApiDeps } from '../deps';
 import { guardedTemporal } from '../http/temporal-guard';
 
 /** Platform fields a client may add to any body; the provider never sees them. */
-const PLATFORM_FIELDS = ['visibility', 'collection', 'async'] as const;
+const PLATFORM_FIELDS = ['visibility', 'collection', 'async', 'webhook'] as const;
 
 export function stripPlatformFields(body: Record<string, unknown>): Record<string, unknown> {
   const forwarded = { ...body };

@@ -11,12 +11,13 @@ const ERROR_TEXT: Record<number, string> = {
   401: 'Missing or invalid API key (`not_authenticated`).',
   403: 'A signed link that was tampered with or has expired (`permission_denied`).',
   404: 'No online provider serves the model for you (`no_provider`), or no such resource (`not_found`).',
-  409: 'The task is no longer running, or nobody waits for this answer (`conflict`).',
+  409: 'The job or task is in another state (`invalid_state`, `conflict`).',
+  422: 'The Idempotency-Key was used with another body (`idempotency_key_reused`).',
   413: 'The body or a file exceeds the 25 MB limit (`request_too_large`).',
   415: 'An uploaded file is not one of the accepted types (`unsupported_media_type`).',
   416: 'The requested byte range is outside the asset (`range_not_satisfiable`).',
   502: "The provider's local server failed or did not answer (`upstream_error`).",
-  503: 'A platform dependency is down for now, or this server is shutting down (`service_unavailable`, with `Retry-After`); `async_disabled` for `"async": true` until async jobs are enabled.',
+  503: 'A platform dependency is down for now, or this server is shutting down (`service_unavailable`, with `Retry-After`); `async_disabled` for `"async": true` on a server with ASYNC_JOBS=false.',
 };
 
 /** Error responses, each in OpenAI's envelope. */
@@ -74,5 +75,21 @@ export const bytesIn = (types: string[], description: string) => ({
   content: Object.fromEntries(types.map((t) => [t, { schema: binary }])),
 });
 
-/** An SSE stream of JSON events, ending with `data: [DONE]`. */
-export const eventStream = { 'text/event-stream': { schema: { type: 'string', description: 'Server-Sent Events.' } } };
+/**
+ * An SSE stream, described event by event (OpenAPI 3.1 has no `itemSchema` yet; tools read the
+ * media type's schema as the schema of each event): `data` is a JSON chunk, `[DONE]` last.
+ */
+export const eventStream = {
+  'text/event-stream': {
+    schema: {
+      type: 'object',
+      required: ['data'],
+      properties: {
+        data: { type: 'string', description: 'One JSON chunk; the last event is `[DONE]`.' },
+        event: { type: 'string' },
+        id: { type: 'string' },
+        retry: { type: 'integer' },
+      },
+    },
+  },
+};

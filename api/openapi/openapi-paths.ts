@@ -1,5 +1,6 @@
 import { accountPaths } from './account-paths';
 import { filesPaths } from './files-paths';
+import { jobsPaths } from './jobs-paths';
 import { SCHEMA_LIMITS } from './schema-limits';
 import {
   binary,
@@ -21,9 +22,30 @@ const OPEN = { security: [] };
 
 const jsonBody = (id: SchemaId) => ({ required: true, content: json(id) });
 
-const generation = (tag: string, summary: string, body: SchemaId, ok: Record<string, unknown>) => ({
-  post: { tags: [tag], summary, requestBody: jsonBody(body), responses: { '200': ok, ...errors(...INFERENCE_ERRORS) } },
+const generation = (tag: string, summary: string, body: SchemaId, ok: Record<string, unknown>, async = true) => ({
+  post: {
+    tags: [tag],
+    summary,
+    requestBody: jsonBody(body),
+    ...(async && { parameters: [IDEMPOTENCY_KEY] }),
+    responses: {
+      '200': ok,
+      ...(async && {
+        '202': { description: 'With `"async": true`: the job, QUEUED; poll `/v1/jobs/{id}`.', content: json('Job') },
+      }),
+      ...errors(...INFERENCE_ERRORS, ...(async ? [422] : [])),
+    },
+  },
 });
+
+/** Stripe's semantics: the same member, key and body give the same job, created and run once. */
+const IDEMPOTENCY_KEY = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
+  description: 'With `"async": true`: a retry with the same key and body returns the same job; another body is 422.',
+};
 
 /** Every route the API serves, with every status it answers and the body of each. */
 export function paths(): Record<string, unknown> {
@@ -147,9 +169,10 @@ export function paths(): Record<string, unknown> {
     },
     '/v1/voice/generations': generation(
       'Audio',
-      'Dialogue with cloned voices',
+      'Dialogue with cloned voices (synchronous only)',
       'VoiceGenerationRequest',
       bytesIn(AUDIO, 'The audio.'),
+      false,
     ),
     '/v1/music/generations': generation(
       'Music',
@@ -215,6 +238,7 @@ export function paths(): Record<string, unknown> {
       },
     },
     ...filesPaths(),
+    ...jobsPaths(),
     ...agentPaths(),
     ...accountPaths(),
   };

@@ -17,9 +17,13 @@ export const MAX_IMAGES = 4;
 
 type Ctx = Context & { state: AuthState };
 
-/** Runs a media call, which always ends with the workflow's output (assets stored and metered). */
+/**
+ * Runs a media call, which ends with the workflow's output (assets stored and metered), or null
+ * when it became an async job (answered 202 already; the responders then do nothing).
+ */
 export async function runMedia(deps: ApiDeps, ctx: Ctx, call: InferenceCall) {
   const answer = await runCall(deps, ctx, call);
+  if (!answer) return null;
   if (!('output' in answer))
     throw new ApiError(ErrorType.UpstreamError, 'The provider streamed an answer to a media request.');
   return answer.output;

@@ -29,7 +29,7 @@ export function uploadMediaRoutes(deps: ApiDeps): Router<AuthState> {
     const form = await readMultipart(ctx, limit);
     const fields = validate<{ n?: number; response_format?: string }>(
       'ImageEditFields',
-      coerceFields(form.fields, { numbers: ['n'] }),
+      coerceFields(form.fields, { numbers: ['n'], booleans: ['async'] }),
     );
     const images = acceptUploads(form, 'image', IMAGE_TYPES, MAX_EDIT_IMAGES);
     const mask = acceptUpload(form, 'mask', IMAGE_TYPES, false);
@@ -48,7 +48,7 @@ export function uploadMediaRoutes(deps: ApiDeps): Router<AuthState> {
     const form = await readMultipart(ctx, limit);
     const fields = validate<TranscriptionFields>(
       'TranscriptionFields',
-      coerceFields(form.fields, { numbers: ['temperature'], booleans: ['stream'] }),
+      coerceFields(form.fields, { numbers: ['temperature'], booleans: ['stream', 'async'] }),
     );
     const file = acceptUpload(form, 'file', AUDIO_TYPES)!;
     const served = await servedModel(deps, ctx, fields.model);

@@ -46,3 +46,22 @@ export async function findAsset(db: Db, id: string): Promise<Asset | undefined> 
   const row = await db.selectFrom('assets').selectAll().where('id', '=', id).executeTakeFirst();
   return row && { ...row, bytes: Number(row.bytes) };
 }
+
+/** The stored outputs of each request, in order. */
+export async function assetsOfRequests(db: Db, requestIds: string[]): Promise<Map<string, Asset[]>> {
+  const byRequest = new Map<string, Asset[]>();
+  if (requestIds.length === 0) return byRequest;
+  const rows = await db
+    .selectFrom('assets')
+    .selectAll()
+    .where('request_id', 'in', requestIds)
+    .orderBy('request_id')
+    .orderBy('position')
+    .execute();
+  for (const row of rows) {
+    const list = byRequest.get(row.request_id) ?? [];
+    list.push({ ...row, bytes: Number(row.bytes) });
+    byRequest.set(row.request_id, list);
+  }
+  return byRequest;
+}

@@ -7,7 +7,7 @@ import { replayCommand, runSchemathesis } from './schemathesis';
 
 /**
  * Schemathesis against the real platform: every operation of /openapi.json, positive and negative
- * inputs, a fixed seed. It fails on any 5xx (but 503 `async_disabled`), any request that hangs past
+ * inputs, a fixed seed. It fails on any 5xx, any request that hangs past
  * the request timeout, and any status, content type, header or body the document does not declare,
  * which includes a 4xx whose body is not the OpenAI error envelope.
  *

@@ -13,6 +13,7 @@ import {
 } from '../db/repositories/request.repository';
 import { dispatchSettings, type DispatchPlan } from '../workflows/inference-contract';
 import type { Storage } from '../clients/storage';
+import { createBatchActivities } from './batch-activities';
 import { createJobActivities } from './job-activities';
 import { createMediaActivities } from './media-activities';
 import { refusalFor } from '../workflows/refusal';
@@ -105,6 +106,7 @@ export function createActivities({ db, storage, config }: ActivityDeps) {
 
     ...createMediaActivities({ db, storage }),
     ...createJobActivities({ db, storage, config }),
+    ...createBatchActivities({ db, storage, config }),
   };
 }
 

@@ -19,6 +19,7 @@ import { inferenceRoutes } from './routes/inference.routes';
 import { internalRoutes } from './routes/internal.routes';
 import { modelsRoutes } from './routes/models.routes';
 import { jobsRoutes } from './routes/jobs.routes';
+import { batchesRoutes } from './routes/batches.routes';
 
 /**
  * The Koa API wrapped with start/stop, so the stack, tests and benchmarks boot it the same way.
@@ -55,6 +56,7 @@ export class App {
       uploadMediaRoutes(deps),
       filesRoutes(deps),
       jobsRoutes(deps),
+      batchesRoutes(deps),
       voiceSamplesRoutes(deps),
       accountRoutes(deps),
     ]) {

@@ -20,6 +20,9 @@ import error from './error.schema.json';
 import model from './model.schema.json';
 import platformFields from './platform-fields.schema.json';
 import job from './job.schema.json';
+import batch from './batch.schema.json';
+import batchList from './batch-list.schema.json';
+import batchRequest from './batch-request.schema.json';
 import jobList from './job-list.schema.json';
 import modelId from './model-id.schema.json';
 import chatCompletion from './chat-completion.schema.json';
@@ -76,6 +79,9 @@ export const SCHEMAS = {
   WebhookSecret: webhookSecret,
   Job: job,
   JobList: jobList,
+  BatchRequest: batchRequest,
+  Batch: batch,
+  BatchList: batchList,
 } as const;
 
 export type SchemaId = keyof typeof SCHEMAS;

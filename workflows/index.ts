@@ -1,1 +1,2 @@
 export { inferenceWorkflow } from './inference.workflow';
+export { batchWorkflow } from './batch.workflow';

@@ -1,5 +1,6 @@
 import { accountPaths } from './account-paths';
 import { filesPaths } from './files-paths';
+import { batchesPaths } from './batches-paths';
 import { jobsPaths } from './jobs-paths';
 import { SCHEMA_LIMITS } from './schema-limits';
 import {
@@ -239,6 +240,7 @@ export function paths(): Record<string, unknown> {
     },
     ...filesPaths(),
     ...jobsPaths(),
+    ...batchesPaths(),
     ...agentPaths(),
     ...accountPaths(),
   };

@@ -1,23 +1,21 @@
 import Router, { type RouterMiddleware } from '@koa/router';
+import type { BatchEndpoint } from '../../workflows/batch-jsonl';
 import type { ApiDeps } from '../deps';
 import type { AuthState } from '../http/auth';
 import { readJsonBody } from '../http/read-body';
-import { validate } from '../http/validate';
-import { requiredChatFeatures } from '../inference/required-features';
+import { jsonCall } from '../inference/json-calls';
 import { respondAnswer, runCall } from '../inference/run-call';
-import type { RequestKind } from '../../workflows/inference-contract';
-import type { SchemaId } from '../../schemas';
 
 /** The OpenAI-compatible text endpoints; each call becomes one inference workflow. */
 export function inferenceRoutes(deps: ApiDeps): Router<AuthState> {
   const router = new Router<AuthState>();
-  const text = (kind: RequestKind, schema: SchemaId): RouterMiddleware<AuthState> => {
+  const text = (endpoint: BatchEndpoint): RouterMiddleware<AuthState> => {
     return async (ctx) => {
-      const body = validate<Record<string, unknown>>(schema, await readJsonBody(ctx, deps.config.api.maxBodyBytes));
-      respondAnswer(ctx, await runCall(deps, ctx, { kind, body, requiredFeatures: requiredChatFeatures(body) }));
+      const call = jsonCall(endpoint, await readJsonBody(ctx, deps.config.api.maxBodyBytes));
+      respondAnswer(ctx, await runCall(deps, ctx, call));
     };
   };
-  router.post('/v1/chat/completions', text('chat', 'ChatCompletionRequest'));
-  router.post('/v1/completions', text('completion', 'CompletionRequest'));
+  router.post('/v1/chat/completions', text('/v1/chat/completions'));
+  router.post('/v1/completions', text('/v1/completions'));
   return router;
 }

@@ -10,10 +10,8 @@ import { readJsonBody } from '../http/read-body';
 import { validate } from '../http/validate';
 import { respondImages, respondMesh, respondRaw } from '../inference/respond-media';
 import { runCall, type InferenceCall } from '../inference/run-call';
-import type { SchemaId } from '../../schemas';
-
-/** Images a single request may ask for; larger `n` is clamped, as OpenAI clamps per model. */
-export const MAX_IMAGES = 4;
+import type { BatchEndpoint } from '../../workflows/batch-jsonl';
+import { jsonCall } from '../inference/json-calls';
 
 type Ctx = Context & { state: AuthState };
 
@@ -32,30 +30,27 @@ export async function runMedia(deps: ApiDeps, ctx: Ctx, call: InferenceCall) {
 /** The JSON-bodied generation endpoints: images, speech, voice cloning, music, video, 3D. */
 export function mediaRoutes(deps: ApiDeps): Router<AuthState> {
   const router = new Router<AuthState>();
-  const body = async <T>(ctx: Ctx, schema: SchemaId) =>
-    validate<T & Record<string, unknown>>(schema, await readJsonBody(ctx, deps.config.api.maxBodyBytes));
+
+  const call = async (ctx: Ctx, endpoint: BatchEndpoint) =>
+    jsonCall(endpoint, await readJsonBody(ctx, deps.config.api.maxBodyBytes));
 
   router.post('/v1/images/generations', async (ctx) => {
-    const req = await body<{ n?: number; response_format?: string }>(ctx, 'ImageGenerationRequest');
-    const n = Math.min(req.n ?? 1, MAX_IMAGES);
-    const forwarded = { ...req, n, response_format: 'b64_json' };
-    const output = await runMedia(deps, ctx, {
-      kind: 'image',
-      body: forwarded,
-      outputs: { count: n, mode: 'b64_json' },
-    });
-    await respondImages(deps, ctx, output, req.response_format === 'b64_json');
+    const images = await call(ctx, '/v1/images/generations');
+    const b64 = images.request.response_format === 'b64_json';
+    await respondImages(deps, ctx, await runMedia(deps, ctx, images), b64);
   });
 
   router.post('/v1/audio/speech', async (ctx) => {
-    const req = await body<{ model: string; voice?: string }>(ctx, 'SpeechRequest');
-    if (req.voice) await requireVoice(deps, ctx, req.model, req.voice);
-    const output = await runMedia(deps, ctx, { kind: 'speech', body: req, outputs: { count: 1, mode: 'raw' } });
-    await respondRaw(deps, ctx, output);
+    const speech = await call(ctx, '/v1/audio/speech');
+    await requireVoice(deps, ctx, String(speech.body.model), String(speech.body.voice));
+    await respondRaw(deps, ctx, await runMedia(deps, ctx, speech));
   });
 
   router.post('/v1/voice/generations', async (ctx) => {
-    const req = await body<{ speakers?: Record<string, number> }>(ctx, 'VoiceGenerationRequest');
+    const req = validate<{ speakers?: Record<string, number> } & Record<string, unknown>>(
+      'VoiceGenerationRequest',
+      await readJsonBody(ctx, deps.config.api.maxBodyBytes),
+    );
     const speakers = Object.entries(req.speakers ?? {});
     const samples = await findOwnVoiceSamples(deps.db, ctx.state.member.id, [...new Set(speakers.map(([, id]) => id))]);
     const byId = new Map(samples.map((s) => [s.id, s]));
@@ -76,27 +71,16 @@ export function mediaRoutes(deps: ApiDeps): Router<AuthState> {
   });
 
   router.post('/v1/music/generations', async (ctx) => {
-    const req = await body(ctx, 'MusicGenerationRequest');
-    await respondRaw(
-      deps,
-      ctx,
-      await runMedia(deps, ctx, { kind: 'music', body: req, outputs: { count: 1, mode: 'raw' } }),
-    );
+    await respondRaw(deps, ctx, await runMedia(deps, ctx, await call(ctx, '/v1/music/generations')));
   });
 
   router.post('/v1/videos/generations', async (ctx) => {
-    const req = await body(ctx, 'VideoGenerationRequest');
-    await respondRaw(
-      deps,
-      ctx,
-      await runMedia(deps, ctx, { kind: 'video', body: req, outputs: { count: 1, mode: 'raw' } }),
-    );
+    await respondRaw(deps, ctx, await runMedia(deps, ctx, await call(ctx, '/v1/videos/generations')));
   });
 
   router.post('/v1/3d/generations', async (ctx) => {
-    const req = await body<{ format?: string }>(ctx, 'MeshGenerationRequest');
-    const output = await runMedia(deps, ctx, { kind: 'mesh', body: req, outputs: { count: 1, mode: 'raw' } });
-    respondMesh(deps, ctx, output, req.format ?? 'glb');
+    const mesh = await call(ctx, '/v1/3d/generations');
+    respondMesh(deps, ctx, await runMedia(deps, ctx, mesh), String(mesh.body.format ?? 'glb'));
   });
 
   router.get('/v1/audio/voices', async (ctx) => {

@@ -8,7 +8,8 @@ import { respondAnswer, runCall } from '../inference/run-call';
 import { acceptUpload, acceptUploads, coerceFields } from '../uploads/accept-upload';
 import { readMultipart } from '../uploads/read-multipart';
 import { AUDIO_TYPES, IMAGE_TYPES } from '../uploads/sniff';
-import { MAX_IMAGES, runMedia, servedModel } from './media.routes';
+import { MAX_IMAGES } from '../inference/json-calls';
+import { runMedia, servedModel } from './media.routes';
 
 /** Images one edit may take, as OpenAI's SDKs send several: `image[]`. */
 const MAX_EDIT_IMAGES = 16;

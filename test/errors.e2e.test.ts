@@ -169,15 +169,6 @@ test('features the model does not advertise are refused before it sees the reque
   expect(stack.demo.stats().requests).toBe(before);
 });
 
-test('async is refused with 503 async_disabled until jobs exist', async () => {
-  const res = await post(
-    '/v1/chat/completions',
-    JSON.stringify({ model: 'demo-chat', messages: [{ role: 'user', content: 'x' }], async: true }),
-  );
-  expect(res.status).toBe(503);
-  expect(res.body.error.type).toBe('async_disabled');
-});
-
 test('an unknown route is 404 in the envelope, and bodies over the limit are 413', async () => {
   const res = await fetch(`${stack.url}/v1/nothing-here`, { headers: { authorization: `Bearer ${alice.key}` } });
   expect(res.status).toBe(404);

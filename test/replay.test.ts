@@ -6,10 +6,21 @@ import { Worker } from '@temporalio/worker';
 const dir = path.join(__dirname, 'histories');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
-test('committed histories cover completed, failed-over, failed and canceled runs', () => {
+test('committed histories cover completed, failed-over, failed and canceled runs, of every workflow', () => {
   const outcomes = new Set(files.map((f) => f.replace(/^.*-(\w+)\.json$/, '$1')));
   expect([...outcomes].sort()).toEqual(expect.arrayContaining(['cancelled', 'completed', 'failed']));
   expect(files.length).toBeGreaterThanOrEqual(10);
+  const types = new Set(
+    files.map((f) => {
+      const history = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as {
+        events: { workflowExecutionStartedEventAttributes?: { workflowType?: { name?: string } } }[];
+      };
+      return history.events[0].workflowExecutionStartedEventAttributes?.workflowType?.name;
+    }),
+  );
+  expect([...types].sort()).toEqual(['batchWorkflow', 'inferenceWorkflow']);
+  // Jobs (async, on the orchestration queue) and sync calls both.
+  expect(files.some((f) => f.startsWith('jobs-'))).toBe(true);
 });
 
 // Replaying every recorded history through today's workflow code catches non-determinism

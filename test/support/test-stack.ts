@@ -83,17 +83,28 @@ export class TestStack {
     return this.track(runDist('worker/main.js', [], this.env()));
   }
 
+  /** Runs the compiled API as its own process on `port` (for crash tests); resolves once it listens. */
+  async spawnApi(port: number): Promise<Proc> {
+    const proc = this.track(runDist('api/main.js', [], { ...this.env(), API_PORT: String(port) }));
+    await waitUntil(
+      () => proc.output().includes('API listening') || proc.child.exitCode !== null,
+      'the API process to listen',
+    );
+    if (proc.child.exitCode !== null) throw new Error(`the API process exited: ${proc.output()}`);
+    return proc;
+  }
+
   private track(proc: Proc): Proc {
     this.procs.push(proc);
     return proc;
   }
 
   /** Runs the compiled agent CLI as its own process in front of `upstream`. */
-  async spawnAgent(member: TestMember, name: string, upstream = this.demo.url): Promise<Proc> {
+  async spawnAgent(member: TestMember, name: string, upstream = this.demo.url, apiUrl = this.url): Promise<Proc> {
     const proc = this.track(
       runDist(
         'agent/cli.js',
-        ['--api-url', this.url, '--key', member.key, '--name', name, '--upstream', upstream, '--concurrency', '2'],
+        ['--api-url', apiUrl, '--key', member.key, '--name', name, '--upstream', upstream, '--concurrency', '2'],
         {},
       ),
     );
@@ -146,13 +157,16 @@ export class TestStack {
    * With RECORD_HISTORIES=1, saves every workflow history of this stack under test/histories/
    * for the replay test. Histories are committed, so a change that breaks replay shows up there.
    */
-  async recordHistories(name: string): Promise<void> {
+  async recordHistories(name: string, max = 40): Promise<void> {
     if (!process.env.RECORD_HISTORIES) return;
     const dir = path.join(__dirname, '..', 'histories');
     mkdirSync(dir, { recursive: true });
     let n = 0;
-    const query = `TaskQueue = '${this.config.temporal.taskQueue}'`;
+    const { taskQueue, orchestrationQueue } = this.config.temporal;
+    const query = `TaskQueue = '${taskQueue}' OR TaskQueue = '${orchestrationQueue}'`;
     for await (const wf of this.temporal.client.workflow.list({ query })) {
+      // Every kind of run is kept (a batch's first children and the batch itself), not all 256 alike.
+      if (n >= max && wf.type !== 'batchWorkflow') continue;
       const handle = this.temporal.client.workflow.getHandle(wf.workflowId, wf.runId);
       await handle.result().catch(() => undefined);
       const { status } = await handle.describe();

@@ -16,7 +16,7 @@ import type {
   RootOperationNode,
   UnknownRow,
 } from 'kysely';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { ProviderAgent } from '../agent/provider-agent';
 import { startApi, type RunningApi } from '../api/create-api';
 import { loadConfig, type Config } from '../config/config';
@@ -34,7 +34,7 @@ import {
   type PostgresServer,
   type TemporalServer,
 } from '../scripts/services';
-import { WORKFLOW_BUNDLE_PATH } from '../worker/create-worker';
+import { createWorker, WORKFLOW_BUNDLE_PATH } from '../worker/create-worker';
 
 export interface BenchStack {
   dir: string;
@@ -56,6 +56,10 @@ export interface StackOptions {
   temporalAddress?: string;
   /** Extra `KEY=VALUE` dynamic config values for the dev server (on top of its latency tuning). */
   temporalDynamicConfig?: string[];
+  /** Also run the worker process's orchestration half (async jobs, batches), in-process. */
+  orchestration?: boolean;
+  /** Extra environment for the platform's config (BATCH_CONCURRENCY, ...). */
+  env?: Record<string, string>;
   log: (msg: string) => void;
 }
 
@@ -66,6 +70,8 @@ export async function startStack({
   upstreamLatencyMs = 0,
   temporalAddress,
   temporalDynamicConfig = [],
+  orchestration = false,
+  env: extraEnv = {},
   log,
 }: StackOptions): Promise<BenchStack> {
   if (!existsSync(WORKFLOW_BUNDLE_PATH)) {
@@ -135,6 +141,7 @@ export async function startStack({
       API_PORT: String(await freePort()),
       TEMPORAL_TASK_QUEUE: `bench-${randomUUID()}`,
       LOG_LEVEL: 'error',
+      ...extraEnv,
     };
     const config = loadConfig(env);
 
@@ -144,6 +151,26 @@ export async function startStack({
     stops.push({ name: 'api', stop: () => api.stop() });
     const demo = await startDemoProvider({ latencyMs: upstreamLatencyMs, tokensPerSecond: 0 });
     stops.push({ name: 'demo provider', stop: () => demo.close() });
+
+    if (orchestration) {
+      const native = await NativeConnection.connect({ address: config.temporal.address });
+      const worker = await createWorker({
+        config,
+        db: pool,
+        connection: native,
+        queue: 'orchestration',
+        workflowBundlePath: WORKFLOW_BUNDLE_PATH,
+      });
+      const running = worker.run();
+      stops.push({
+        name: 'orchestration worker',
+        stop: async () => {
+          worker.shutdown();
+          await running.catch(() => undefined);
+          await native.close();
+        },
+      });
+    }
 
     const connection = await Connection.connect({ address: config.temporal.address });
     stops.push({ name: 'bench temporal connection', stop: () => connection.close() });

@@ -1,0 +1,176 @@
+/**
+ * Async jobs and batches, measured on a throwaway real stack (bench/stack.ts, with the worker
+ * process's orchestration half): how long a client waits for the 202 of `"async": true` at 1 and 32
+ * concurrent clients, and the wall time of a 256-request batch against the demo provider with no
+ * delay, from its POST to its output file. Run: `npm run bench:jobs` (add `--rounds N`).
+ */
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { startStack, type BenchStack } from './stack';
+import { ms, summarize, table } from './stats';
+
+const TARGET_SUBMIT_P50_MS = 5;
+const TARGET_BATCH_S = 5;
+const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+const load = () => os.loadavg()[0].toFixed(2);
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' } } });
+  const rounds = Number(values.rounds);
+  const stack = await startStack({ agentConcurrency: 32, orchestration: true, log });
+  try {
+    const lines: string[] = [
+      'Async jobs and batches on this machine (everything on one host; see the load average per row)',
+      `machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')} at start`,
+      `targets: async submit p50 <= ${TARGET_SUBMIT_P50_MS} ms; a 256-request batch <= ${TARGET_BATCH_S} s`,
+      '',
+    ];
+    // A model whose provider heartbeats but never polls: its jobs are accepted and wait, so the
+    // submit is measured alone; then the same with the jobs running on the demo provider meanwhile.
+    await heartbeatOnly(stack, 'bench-waiting');
+    const submitRows = [['jobs', 'clients', 'requests', 'p50 ms', 'p95 ms', 'p99 ms', 'submits/s', 'load before']];
+    for (const [label, model] of [
+      ['wait', 'bench-waiting'],
+      ['run', 'demo-chat'],
+    ] as const) {
+      if (label === 'run') await cancelWaiting(stack);
+      for (const clients of [1, 32]) {
+        const count = label === 'wait' ? (clients === 1 ? 100 : 300) : clients === 1 ? 300 : 1000;
+        const before = load();
+        await submitLoad(stack, model, clients, 20);
+        const { latencies, elapsedMs } = await submitLoad(stack, model, clients, count);
+        const s = summarize(latencies);
+        const rate = (count / (elapsedMs / 1000)).toFixed(0);
+        submitRows.push([label, String(clients), String(count), ms(s.p50), ms(s.p95), ms(s.p99), rate, before]);
+        if (label === 'run') await drain(stack);
+      }
+    }
+    lines.push(
+      'Async submit: time until the 202 ("wait": the jobs queue and nothing else runs; "run": they run meanwhile)',
+      table(submitRows, 2),
+      '',
+    );
+    const batchRows = [['round', 'requests', 'wall time s', 'load before']];
+    const walls: number[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      const before = load();
+      const wall = await batchRun(stack, 256);
+      walls.push(wall);
+      batchRows.push([String(round), '256', (wall / 1000).toFixed(2), before]);
+    }
+    walls.sort((a, b) => a - b);
+    batchRows.push(['median', '256', (walls[Math.floor(walls.length / 2)] / 1000).toFixed(2), '']);
+    lines.push(
+      'Batch of 256 chat requests (demo provider, no delay; BATCH_CONCURRENCY default): POST to completed',
+      table(batchRows),
+    );
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    await stack.stop();
+  }
+}
+
+async function submitLoad(stack: BenchStack, model: string, clients: number, count: number) {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < count) {
+        next += 1;
+        const t = performance.now();
+        const res = await fetch(`${stack.api.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ model, messages: [{ role: 'user', content: 'later' }], async: true }),
+        });
+        await res.arrayBuffer();
+        if (res.status !== 202) throw new Error(`submit answered ${res.status}`);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  return { latencies, elapsedMs: performance.now() - started };
+}
+
+/** A provider that heartbeats `model` but whose agent never polls: jobs for it are accepted and wait. */
+async function heartbeatOnly(stack: BenchStack, model: string): Promise<void> {
+  const res = await fetch(`${stack.api.url}/api/inference/agent/heartbeat/`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'bench-waiting', concurrency: 1, models: [{ id: model, service_type: 'llm' }] }),
+  });
+  if (!res.ok) throw new Error(`heartbeat answered ${res.status}`);
+}
+
+/**
+ * Cancels every job still waiting (through Temporal, without waiting for each), so the next phase
+ * runs alone; again until none is left, as the visibility list lags behind the last starts.
+ */
+async function cancelWaiting(stack: BenchStack): Promise<void> {
+  const headers = { authorization: `Bearer ${stack.apiKey}` };
+  for (;;) {
+    const cancels: Promise<unknown>[] = [];
+    for await (const wf of stack.temporal.workflow.list({ query: `ExecutionStatus = 'Running'` })) {
+      cancels.push(
+        stack.temporal.workflow
+          .getHandle(wf.workflowId)
+          .cancel()
+          .catch(() => undefined),
+      );
+    }
+    await Promise.all(cancels);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const res = await fetch(`${stack.api.url}/v1/jobs?active=1&limit=1`, { headers });
+    if (((await res.json()) as { data: unknown[] }).data.length === 0) return;
+  }
+}
+
+/** Waits until no job is queued or running, so one phase's work does not weigh on the next. */
+async function drain(stack: BenchStack): Promise<void> {
+  for (;;) {
+    const res = await fetch(`${stack.api.url}/v1/jobs?active=1&limit=1`, {
+      headers: { authorization: `Bearer ${stack.apiKey}` },
+    });
+    if (((await res.json()) as { data: unknown[] }).data.length === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function batchRun(stack: BenchStack, size: number): Promise<number> {
+  const headers = { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' };
+  const requests = Array.from({ length: size }, (_, i) => ({
+    custom_id: `r${i}`,
+    method: 'POST',
+    url: '/v1/chat/completions',
+    body: { model: 'demo-chat', messages: [{ role: 'user', content: `item ${i}` }] },
+  }));
+  const t = performance.now();
+  const res = await fetch(`${stack.api.url}/v1/batches`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ requests }),
+  });
+  const { id } = (await res.json()) as { id: string };
+  for (;;) {
+    const batch = (await (await fetch(`${stack.api.url}/v1/batches/${id}`, { headers })).json()) as {
+      status: string;
+      request_counts: { completed: number };
+    };
+    if (batch.status === 'completed') {
+      if (batch.request_counts.completed !== size)
+        throw new Error(`batch ended with ${batch.request_counts.completed} of ${size}`);
+      return performance.now() - t;
+    }
+    if (['failed', 'cancelled'].includes(batch.status)) throw new Error(`batch ${batch.status}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

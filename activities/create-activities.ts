@@ -16,6 +16,8 @@ import type { Storage } from '../clients/storage';
 import { createBatchActivities } from './batch-activities';
 import { createJobActivities } from './job-activities';
 import { createMediaActivities } from './media-activities';
+import { createRunActivities } from './run-activities';
+import { createTransformActivities } from './transform-activities';
 import { refusalFor } from '../workflows/refusal';
 
 export interface ActivityDeps {
@@ -107,6 +109,8 @@ export function createActivities({ db, storage, config }: ActivityDeps) {
     ...createMediaActivities({ db, storage }),
     ...createJobActivities({ db, storage, config }),
     ...createBatchActivities({ db, storage, config }),
+    ...createRunActivities({ db, storage, config }),
+    ...createTransformActivities(),
   };
 }
 

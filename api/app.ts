@@ -20,6 +20,7 @@ import { internalRoutes } from './routes/internal.routes';
 import { modelsRoutes } from './routes/models.routes';
 import { jobsRoutes } from './routes/jobs.routes';
 import { batchesRoutes } from './routes/batches.routes';
+import { workflowsRoutes } from './routes/workflows.routes';
 
 /**
  * The Koa API wrapped with start/stop, so the stack, tests and benchmarks boot it the same way.
@@ -57,6 +58,7 @@ export class App {
       filesRoutes(deps),
       jobsRoutes(deps),
       batchesRoutes(deps),
+      workflowsRoutes(deps),
       voiceSamplesRoutes(deps),
       accountRoutes(deps),
     ]) {

@@ -60,6 +60,8 @@ export interface Config {
     readonly jobQueueMs: number;
     /** How many of one batch's jobs run at once, so one member's batch cannot starve everyone else. */
     readonly batchConcurrency: number;
+    /** How many items of one workflow run's map step run at once. */
+    readonly mapConcurrency: number;
     /** Agents heartbeat a running task at least this often, or the task fails over. */
     readonly taskHeartbeatTimeoutMs: number;
     readonly taskTimeoutMs: number;
@@ -123,6 +125,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       syncQueueMs: int(env, 'SYNC_QUEUE_MS', 60_000, 0),
       jobQueueMs: int(env, 'JOB_QUEUE_MS', 24 * 3600 * 1000, 0),
       batchConcurrency: int(env, 'BATCH_CONCURRENCY', 16, 1, 256),
+      mapConcurrency: int(env, 'RUN_MAP_CONCURRENCY', 8, 1, 256),
       taskHeartbeatTimeoutMs: int(env, 'PROVIDER_HEARTBEAT_TIMEOUT_MS', 10000, 500),
       taskTimeoutMs,
       // Temporal refuses a poll whose deadline leaves it under about two seconds.

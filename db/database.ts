@@ -7,6 +7,7 @@ import type { ApiKeyTable, MemberTable } from './tables/member.table';
 import type { ProviderModelTable, ProviderTable } from './tables/provider.table';
 import type { RequestTable } from './tables/request.table';
 import type { BatchTable } from './tables/batch.table';
+import type { RunTable } from './tables/run.table';
 import type { FileTable } from './tables/file.table';
 
 export interface Database {
@@ -19,6 +20,7 @@ export interface Database {
   voice_samples: VoiceSampleTable;
   files: FileTable;
   batches: BatchTable;
+  runs: RunTable;
 }
 
 export type Db = Kysely<Database>;

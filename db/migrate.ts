@@ -5,6 +5,7 @@ import * as assets from './migrations/2026-11-22T01-00-assets';
 import * as files from './migrations/2026-11-29T10-00-files';
 import * as webhookSecrets from './migrations/2026-11-29T10-10-webhook-secrets';
 import * as jobsAndBatches from './migrations/2026-11-29T11-00-jobs-and-batches';
+import * as workflowRuns from './migrations/2026-11-29T12-00-workflow-runs';
 
 // A static list rather than a folder scan, so migrations run the same from ts sources and dist.
 const MIGRATIONS: Record<string, Migration> = {
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-29T10-00-files': files,
   '2026-11-29T10-10-webhook-secrets': webhookSecrets,
   '2026-11-29T11-00-jobs-and-batches': jobsAndBatches,
+  '2026-11-29T12-00-workflow-runs': workflowRuns,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

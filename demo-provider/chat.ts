@@ -1,6 +1,8 @@
 /**
  * /v1/chat/completions and /v1/completions of the demo provider, a deterministic test/benchmark
  * fixture: replies echo the prompt plus hash-chosen words, so identical requests give identical bytes.
+ * A prompt that asks for JSON and shows its shape (or `response_format` JSON) gets JSON of that
+ * shape instead (see json-reply.ts).
  */
 import { resolveModel } from './catalogue';
 import type { DemoModel } from './catalogue';
@@ -8,7 +10,9 @@ import type { Exchange } from './http';
 import { DemoError, badRequest, readJson, sendJson, sleep } from './http';
 import type { SseEvent } from './sse';
 import { streamEvents } from './sse';
-import { countTokens, identity, maxTokensOf, replyTo } from './text-gen';
+import { jsonAskOf, jsonReplyText } from './json-reply';
+import { countTokens, fixedReply, identity, maxTokensOf, replyTo } from './text-gen';
+import type { TextReply } from './text-gen';
 import { chooseToolCall } from './tools';
 
 /**
@@ -57,6 +61,20 @@ function wantsUsage(body: Record<string, unknown>): boolean {
   return opts?.include_usage === true;
 }
 
+/** JSON of the asked shape when the prompt (or response_format) asks for it, else the echo reply. */
+function answer(
+  seedInput: string,
+  prompt: string,
+  instructions: string[],
+  responseFormat: unknown,
+  maxTokens: number | null,
+  model: DemoModel,
+): TextReply {
+  const ask = jsonAskOf(prompt, instructions, responseFormat);
+  if (ask) return fixedReply(jsonReplyText(seedInput, ask), maxTokens);
+  return replyTo(seedInput, prompt, maxTokens, isSlow(model) ? SLOW_REPLY_WORDS : 0);
+}
+
 export async function chatCompletions(ex: Exchange): Promise<void> {
   const { body, model } = await prepare(ex);
   const messages = body.messages;
@@ -70,7 +88,10 @@ export async function chatCompletions(ex: Exchange): Promise<void> {
   const lastUser = [...(messages as Message[])].reverse().find((m) => m.role === 'user');
   const promptTokens = messages.reduce((n: number, m: Message) => n + countTokens(textOf(m.content)), 0);
   const toolCall = model.supported_features.includes('tool-use') ? chooseToolCall(body, seedInput) : null;
-  const reply = replyTo(seedInput, textOf(lastUser?.content), maxTokens, isSlow(model) ? SLOW_REPLY_WORDS : 0);
+  const instructions = (messages as Message[])
+    .filter((m) => m.role === 'system' || m.role === 'developer')
+    .map((m) => textOf(m.content));
+  const reply = answer(seedInput, textOf(lastUser?.content), instructions, body.response_format, maxTokens, model);
   const paced = await slowDown(ex, model, reply.pieces.length, body.stream === true);
   const content = reply.pieces.join('');
   const completionTokens = toolCall ? Math.ceil(toolCall.function.arguments.length / 4) + 1 : reply.pieces.length;
@@ -125,9 +146,7 @@ export async function completions(ex: Exchange): Promise<void> {
   const maxTokens = maxTokensOf(body);
   const seedInput = JSON.stringify([model.id, prompts]);
   const { id, created } = identity('cmpl', seedInput);
-  const replies = (prompts as string[]).map((p, i) =>
-    replyTo(`${seedInput}#${i}`, p, maxTokens, isSlow(model) ? SLOW_REPLY_WORDS : 0),
-  );
+  const replies = (prompts as string[]).map((p, i) => answer(`${seedInput}#${i}`, p, [], null, maxTokens, model));
   const paced = await slowDown(
     ex,
     model,

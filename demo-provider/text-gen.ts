@@ -37,6 +37,13 @@ export function replyTo(seedInput: string, prompt: string, maxTokens: number | n
   };
 }
 
+/** A fixed text (a JSON answer) as a reply: one piece per word, each with the whitespace before it. */
+export function fixedReply(text: string, maxTokens: number | null): TextReply {
+  const words = text.match(/\s*\S+/g) ?? [];
+  const truncated = maxTokens !== null && words.length > maxTokens;
+  return { pieces: truncated ? words.slice(0, maxTokens) : words, finishReason: truncated ? 'length' : 'stop' };
+}
+
 export function maxTokensOf(body: Record<string, unknown>): number | null {
   const v = body.max_completion_tokens ?? body.max_tokens;
   if (v === undefined || v === null) return null;

@@ -38,6 +38,14 @@ import heartbeatAnswer from './heartbeat-answer.schema.json';
 import polledTask from './polled-task.schema.json';
 import modelList from './model-list.schema.json';
 import webhookSecret from './webhook-secret.schema.json';
+import workflowSpec from './workflow-spec.schema.json';
+import workflowRunRequest from './workflow-run-request.schema.json';
+import gateApproval from './gate-approval.schema.json';
+import gateRejection from './gate-rejection.schema.json';
+import workflowRun from './workflow-run.schema.json';
+import workflowRunList from './workflow-run-list.schema.json';
+import workflowTemplate from './workflow-template.schema.json';
+import workflowTemplateList from './workflow-template-list.schema.json';
 
 /** Every JSON Schema, by `$id`: ajv validates bodies with them and the OpenAPI document embeds them. */
 export const SCHEMAS = {
@@ -82,6 +90,14 @@ export const SCHEMAS = {
   BatchRequest: batchRequest,
   Batch: batch,
   BatchList: batchList,
+  WorkflowSpec: workflowSpec,
+  WorkflowRunRequest: workflowRunRequest,
+  GateApproval: gateApproval,
+  GateRejection: gateRejection,
+  WorkflowRun: workflowRun,
+  WorkflowRunList: workflowRunList,
+  WorkflowTemplate: workflowTemplate,
+  WorkflowTemplateList: workflowTemplateList,
 } as const;
 
 export type SchemaId = keyof typeof SCHEMAS;

@@ -18,7 +18,7 @@ test('committed histories cover completed, failed-over, failed and canceled runs
       return history.events[0].workflowExecutionStartedEventAttributes?.workflowType?.name;
     }),
   );
-  expect([...types].sort()).toEqual(['batchWorkflow', 'inferenceWorkflow']);
+  expect([...types].sort()).toEqual(['batchWorkflow', 'inferenceWorkflow', 'runWorkflow']);
   // Jobs (async, on the orchestration queue) and sync calls both.
   expect(files.some((f) => f.startsWith('jobs-'))).toBe(true);
 });

@@ -43,6 +43,9 @@ export async function createWorker({
     namespace: config.temporal.namespace,
     taskQueue: queue === 'inference' ? config.temporal.taskQueue : config.temporal.orchestrationQueue,
     activities: createActivities({ db, storage: storage ?? createStorage(config), config }),
+    // A workflow cached by a worker that died moves to another worker after this, not the default
+    // 10 s: a gate decided right after a crash (an Update) is answered within the API's patience.
+    stickyQueueScheduleToStartTimeout: '3s',
     ...workflows,
   });
 }

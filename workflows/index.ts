@@ -1,2 +1,3 @@
 export { inferenceWorkflow } from './inference.workflow';
 export { batchWorkflow } from './batch.workflow';
+export { runWorkflow } from './runs/run.workflow';

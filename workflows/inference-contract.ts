@@ -101,6 +101,10 @@ export interface InferenceInput {
   job?: boolean;
   /** A job's webhook: called with the job object when it ends. */
   webhook?: string;
+  /** A workflow run's step made this request (its row says so). */
+  parent?: { runId: string; stepId: string };
+  /** The longest the whole request may take (a run step's time limit); past it, it fails. */
+  timeoutMs?: number;
 }
 
 /** A stored output, as recorded in the assets table. */

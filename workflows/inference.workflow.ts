@@ -67,6 +67,7 @@ export async function inferenceWorkflow(input: InferenceInput): Promise<Inferenc
     serviceType: REQUEST_KINDS[input.kind].serviceType,
     workflowId: info.workflowId,
     startedAt: info.runStartTime.toISOString(),
+    ...(input.parent && { runId: input.parent.runId, runStep: input.parent.stepId }),
   };
   const tried: string[] = [];
   const finish = async (outcome: RequestOutcome) => {
@@ -74,7 +75,7 @@ export async function inferenceWorkflow(input: InferenceInput): Promise<Inferenc
     if (input.webhook) await notify(input, input.webhook);
   };
   try {
-    const output = await dispatch(input, request, tried);
+    const output = await withTimeLimit(input.timeoutMs, () => dispatch(input, request, tried));
     await finish({ status: 'PROCESSED', usage: output.usage, resultKey: output.bodyRef?.key });
     // A job's answer is stored; what it returns (to a parent batch, say) is references only.
     return input.job ? { ...output, body: undefined } : output;
@@ -88,6 +89,32 @@ export async function inferenceWorkflow(input: InferenceInput): Promise<Inferenc
       ),
     );
     throw failure ?? err;
+  }
+}
+
+/**
+ * Runs `work` within `ms` (when set): past it the work is canceled (its agent stops) and the
+ * request fails, saying so. A workflow's own cancellation still ends it as canceled.
+ */
+async function withTimeLimit<T>(ms: number | undefined, work: () => Promise<T>): Promise<T> {
+  if (ms === undefined) return work();
+  let expired = false;
+  const scope = new CancellationScope();
+  const timer = CancellationScope.cancellable(() => sleep(ms)).then(() => {
+    expired = true;
+    scope.cancel();
+  });
+  timer.catch(() => undefined);
+  try {
+    return await scope.run(work);
+  } catch (err) {
+    if (expired) {
+      throw toApplicationFailure({
+        type: ErrorType.UpstreamError,
+        message: `The request took longer than its time limit of ${Math.round(ms / 1000)} s.`,
+      });
+    }
+    throw err;
   }
 }
 

@@ -9,11 +9,20 @@ export interface ErrorDetails {
   code?: string | null;
   /** Headers the answer carries (`Retry-After`, `Allow`). */
   headers?: Record<string, string>;
+  /** Every problem of a request refused as a whole (a workflow spec): each with where it is. */
+  problems?: Problem[];
+}
+
+/** One of several problems of a request: the step (of a workflow spec) and field at fault. */
+export interface Problem {
+  step: string | null;
+  param: string | null;
+  message: string;
 }
 
 /** OpenAI's error envelope: every key present, `param` and `code` null when they do not apply. */
 export interface ErrorEnvelope {
-  error: { message: string; type: string; param: string | null; code: string | null };
+  error: { message: string; type: string; param: string | null; code: string | null; problems?: Problem[] };
 }
 
 /** Every error the API answers with: one status, one type, one message, in OpenAI's envelope. */
@@ -22,6 +31,7 @@ export class ApiError extends Error {
   readonly param: string | null;
   readonly code: string | null;
   readonly headers: Record<string, string>;
+  readonly problems: Problem[] | undefined;
 
   constructor(
     readonly type: ErrorType,
@@ -33,10 +43,13 @@ export class ApiError extends Error {
     this.param = details.param ?? null;
     this.code = details.code ?? null;
     this.headers = details.headers ?? {};
+    this.problems = details.problems;
   }
 
   toJSON(): ErrorEnvelope {
-    return envelope(this.type, this.message, this.param, this.code);
+    const out: ErrorEnvelope = envelope(this.type, this.message, this.param, this.code);
+    if (this.problems) out.error.problems = this.problems;
+    return out;
   }
 }
 

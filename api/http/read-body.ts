@@ -26,7 +26,16 @@ export async function readRawBody(ctx: Context, limit: number): Promise<Buffer> 
 
 /** A JSON object body: 400 when it is empty, malformed, not an object, or nested absurdly deep. */
 export async function readJsonBody(ctx: Context, limit: number): Promise<unknown> {
+  return parseJsonBody(await readRawBody(ctx, limit));
+}
+
+/** A JSON object body that may be left out: an empty body is `{}`. */
+export async function readOptionalJsonBody(ctx: Context, limit: number): Promise<unknown> {
   const raw = await readRawBody(ctx, limit);
+  return raw.length === 0 ? {} : parseJsonBody(raw);
+}
+
+function parseJsonBody(raw: Buffer): unknown {
   if (raw.length === 0) throw badRequest('The request body is empty; expected a JSON object.');
   if (nestingDepth(raw) > MAX_JSON_DEPTH) {
     throw badRequest(`The JSON body is nested more than ${MAX_JSON_DEPTH} levels deep.`);

@@ -1,5 +1,4 @@
 import { defaultPayloadConverter } from '@temporalio/common';
-import type { InferenceInput } from '../../workflows/inference-contract';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../http/api-error';
 import { ErrorType } from '../../workflows/errors';
@@ -17,16 +16,16 @@ export async function waitForClose(deps: ApiDeps, workflowId: string): Promise<v
 }
 
 /**
- * The input a job's last run started with, from its history: a retry runs the same request again
- * under the same id, with nothing kept on the side.
+ * The input a workflow's last run started with, from its history: a retry (of a job, of a run)
+ * starts from it again, with nothing kept on the side.
  */
-export async function previousInput(deps: ApiDeps, workflowId: string): Promise<InferenceInput> {
+export async function startInput<T>(deps: ApiDeps, workflowId: string): Promise<T> {
   const history = await guardedTemporal(
     deps.temporal,
     () => deps.temporal.client.workflow.getHandle(workflowId).fetchHistory(),
     { deadline: false },
   );
   const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-  if (!payload) throw new ApiError(ErrorType.Internal, 'The job’s original request could not be found.');
-  return defaultPayloadConverter.fromPayload<InferenceInput>(payload);
+  if (!payload) throw new ApiError(ErrorType.Internal, 'The original input could not be found.');
+  return defaultPayloadConverter.fromPayload<T>(payload);
 }

@@ -1,4 +1,4 @@
-import { errors, json, pathParam, queryParam } from './openapi-builders';
+import { errors, idempotencyKeyParam, json, pathParam, queryParam } from './openapi-builders';
 
 /** Batches (`/v1/batches`): inline requests or OpenAI's file-based flow. */
 export function batchesPaths(): Record<string, unknown> {
@@ -12,12 +12,7 @@ export function batchesPaths(): Record<string, unknown> {
         description:
           'Inline `requests` (OpenAI’s batch input lines), or `input_file_id` + `endpoint` + `completion_window` as the SDKs send them. Every bad item is reported at once, by index or line and field; nothing starts unless all are good. Each item becomes a job (`/v1/jobs`).',
         parameters: [
-          {
-            name: 'Idempotency-Key',
-            in: 'header',
-            required: false,
-            schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
-          },
+          idempotencyKeyParam('A retry with the same key and body returns the same batch; another body is 422.'),
         ],
         requestBody: { required: true, content: json('BatchRequest') },
         responses: {

@@ -11,7 +11,7 @@ const ERROR_TEXT: Record<number, string> = {
   401: 'Missing or invalid API key (`not_authenticated`).',
   403: 'A signed link that was tampered with or has expired (`permission_denied`).',
   404: 'No online provider serves the model for you (`no_provider`), or no such resource (`not_found`).',
-  409: 'The job or task is in another state (`invalid_state`, `conflict`).',
+  409: 'The job, run, gate or task is in another state (`invalid_state`, `conflict`).',
   422: 'The Idempotency-Key was used with another body (`idempotency_key_reused`).',
   413: 'The body or a file exceeds the 25 MB limit (`request_too_large`).',
   415: 'An uploaded file is not one of the accepted types (`unsupported_media_type`).',
@@ -23,6 +23,15 @@ const ERROR_TEXT: Record<number, string> = {
 /** Error responses, each in OpenAI's envelope. */
 export const errors = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [String(s), { description: ERROR_TEXT[s], content: json('Error') }]));
+
+/** The Idempotency-Key header (Stripe's semantics): the same member, key and body give the same result. */
+export const idempotencyKeyParam = (description: string) => ({
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
+  description,
+});
 
 /** A path parameter. */
 export const pathParam = (name: string, schema: Record<string, unknown>, description?: string) => ({

@@ -1,5 +1,6 @@
 import { accountPaths } from './account-paths';
 import { filesPaths } from './files-paths';
+import { workflowsPaths } from './workflows-paths';
 import { batchesPaths } from './batches-paths';
 import { jobsPaths } from './jobs-paths';
 import { SCHEMA_LIMITS } from './schema-limits';
@@ -8,6 +9,7 @@ import {
   bytesIn,
   errors,
   eventStream,
+  idempotencyKeyParam,
   json,
   multipart,
   pathParam,
@@ -40,13 +42,9 @@ const generation = (tag: string, summary: string, body: SchemaId, ok: Record<str
 });
 
 /** Stripe's semantics: the same member, key and body give the same job, created and run once. */
-const IDEMPOTENCY_KEY = {
-  name: 'Idempotency-Key',
-  in: 'header',
-  required: false,
-  schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
-  description: 'With `"async": true`: a retry with the same key and body returns the same job; another body is 422.',
-};
+const IDEMPOTENCY_KEY = idempotencyKeyParam(
+  'With `"async": true`: a retry with the same key and body returns the same job; another body is 422.',
+);
 
 /** Every route the API serves, with every status it answers and the body of each. */
 export function paths(): Record<string, unknown> {
@@ -241,6 +239,7 @@ export function paths(): Record<string, unknown> {
     ...filesPaths(),
     ...jobsPaths(),
     ...batchesPaths(),
+    ...workflowsPaths(),
     ...agentPaths(),
     ...accountPaths(),
   };

@@ -5,14 +5,14 @@ import { ACTIVE_STATUSES, findJob, listJobs, resetJobForRetry } from '../../db/r
 import type { RequestRow } from '../../db/tables/request.table';
 import { jobView, jobViews } from '../../domain/job-view';
 import { ErrorType } from '../../workflows/errors';
-import { REQUEST_STATUSES } from '../../workflows/inference-contract';
+import { REQUEST_STATUSES, type InferenceInput } from '../../workflows/inference-contract';
 import type { ApiDeps } from '../deps';
 import { ApiError, badRequest } from '../http/api-error';
 import type { AuthState } from '../http/auth';
 import { enumParam, limitParam, listPage, queryParam } from '../http/list-params';
 import { guardedTemporal } from '../http/temporal-guard';
 import { startJobWorkflow } from '../jobs/submit-job';
-import { previousInput, waitForClose } from '../jobs/job-workflow';
+import { startInput, waitForClose } from '../jobs/job-workflow';
 
 type Ctx = Context & { state: AuthState };
 
@@ -84,7 +84,7 @@ export function jobsRoutes(deps: ApiDeps): Router<AuthState> {
         },
       );
     }
-    const input = await previousInput(deps, row.workflow_id);
+    const input = await startInput<InferenceInput>(deps, row.workflow_id);
     const reset = await resetJobForRetry(deps.db, row.member_id, row.id);
     if (!reset) {
       const now = (await findJob(deps.db, row.member_id, row.id)) ?? row;

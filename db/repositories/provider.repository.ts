@@ -238,3 +238,37 @@ export async function providerOnline(db: Db, providerId: string, onlineSeconds: 
     .executeTakeFirst();
   return row !== undefined;
 }
+
+export interface ReachableModel {
+  model: string;
+  features: string[];
+  voices: string[];
+  /** Slots of every online provider serving it. */
+  capacity: number;
+}
+
+/** The models of one service type the member can reach now, with what they offer. */
+export async function reachableModels(
+  db: Db,
+  memberId: string,
+  serviceType: string,
+  onlineSeconds: number,
+): Promise<ReachableModel[]> {
+  const rows = await db
+    .selectFrom('provider_models as pm')
+    .innerJoin('providers as p', 'p.id', 'pm.provider_id')
+    .select(['pm.model_id', 'pm.supported_features', 'pm.voices', 'p.concurrency'])
+    .where('pm.service_type', '=', serviceType)
+    .where(onlineSince(onlineSeconds))
+    .where((eb) => eb.or([eb('p.member_id', '=', memberId), eb('p.shared', '=', true)]))
+    .execute();
+  const byModel = new Map<string, ReachableModel>();
+  for (const row of rows) {
+    const model = byModel.get(row.model_id) ?? { model: row.model_id, features: [], voices: [], capacity: 0 };
+    model.features = [...new Set([...model.features, ...row.supported_features])];
+    model.voices = [...new Set([...model.voices, ...row.voices.map((v) => v.id)])];
+    model.capacity += row.concurrency;
+    byModel.set(row.model_id, model);
+  }
+  return [...byModel.values()];
+}

@@ -12,6 +12,9 @@ export interface RequestRecord {
   workflowId: string;
   /** When the request's workflow started (ISO 8601): the row's created_at and latency origin. */
   startedAt: string;
+  /** A request made by a workflow run's step. */
+  runId?: string;
+  runStep?: string;
 }
 
 /** A row to write: the request, and the provider of its latest attempt (null when none was tried). */
@@ -117,5 +120,6 @@ function row(r: NewRequest) {
     workflow_id: r.workflowId,
     provider_id: r.providerId,
     created_at: new Date(r.startedAt),
+    ...(r.runId && { run_id: r.runId, run_step: r.runStep ?? null }),
   };
 }

@@ -33,6 +33,9 @@ export interface RequestTable {
   webhook_url: string | null;
   /** Which run of the job this is: 1, then 2 after the first retry... (names each webhook delivery). */
   run: ColumnType<number, number | undefined, number>;
+  /** A request made by a workflow run's step: the run and the step. */
+  run_id: ColumnType<string | null, string | null | undefined, string | null>;
+  run_step: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type RequestRow = Selectable<RequestTable>;

@@ -15,6 +15,7 @@ COPY api ./api
 COPY agent ./agent
 COPY db ./db
 COPY config ./config
+COPY domain ./domain
 COPY clients ./clients
 COPY worker ./worker
 COPY demo-provider ./demo-provider

@@ -56,3 +56,20 @@ describe('docker-compose.yml', () => {
     }
   });
 });
+
+describe('Dockerfile', () => {
+  test('copies every source folder the build compiles', () => {
+    const root = repoRoot();
+    const dockerfile = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+    const excluded = new Set(['node_modules', 'dist', 'test', '.tools', '.data', '.git']);
+    const sources = fs
+      .readdirSync(root, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && !excluded.has(e.name) && !e.name.startsWith('.'))
+      .filter((e) =>
+        fs.readdirSync(path.join(root, e.name), { recursive: true }).some((f) => String(f).endsWith('.ts')),
+      )
+      .map((e) => e.name);
+    expect(sources.length).toBeGreaterThan(5);
+    expect(sources.filter((dir) => !dockerfile.includes(`COPY ${dir} ./${dir}`))).toEqual([]);
+  });
+});

@@ -2,8 +2,8 @@
  * Workflow runs, measured on a throwaway real stack (bench/stack.ts, with the worker process's
  * orchestration half): how long a client waits for the 201 of `POST /v1/workflows/runs`, and the
  * wall time of a plan → transform → map(100 images) → transform run against the demo provider with
- * no delay, from its POST until it is DONE (RUN_MAP_CONCURRENCY at its default).
- * Run: `npm run bench:runs` (add `--rounds N`).
+ * no delay, from its POST until it is DONE.
+ * Run: `npm run bench:runs` (add `--rounds N`, `--map-concurrency N`; default 8, the platform's).
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -43,8 +43,11 @@ const SPEC = {
 };
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' } } });
+  const { values } = parseArgs({
+    options: { rounds: { type: 'string', default: '3' }, 'map-concurrency': { type: 'string', default: '8' } },
+  });
   const rounds = Number(values.rounds);
+  const mapConcurrency = values['map-concurrency'];
   const lines: string[] = [
     'Workflow runs on this machine (everything on one host; see the load average per row)',
     `machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), load average ${os
@@ -57,7 +60,12 @@ async function main(): Promise<void> {
   const runRows = [['round', 'wall time s', 'load before']];
   const walls: number[] = [];
   let submit: number[] = [];
-  const stack = await startStack({ agentConcurrency: 32, orchestration: true, log });
+  const stack = await startStack({
+    agentConcurrency: 32,
+    orchestration: true,
+    env: { RUN_MAP_CONCURRENCY: mapConcurrency },
+    log,
+  });
   try {
     await run(stack); // warm-up: bundles loaded, pools filled
     for (let round = 1; round <= rounds; round++) {
@@ -74,7 +82,7 @@ async function main(): Promise<void> {
   runRows.push(['median', (walls[Math.floor(walls.length / 2)] / 1000).toFixed(2), '']);
   const s = summarize(submit);
   lines.push(
-    `plan → transform → map(${ITEMS} images) → transform, demo provider with no delay: POST until DONE`,
+    `plan → transform → map(${ITEMS} images) → transform, demo provider with no delay, RUN_MAP_CONCURRENCY ${mapConcurrency}: POST until DONE`,
     table(runRows),
     '',
     'Start to 201: POST /v1/workflows/runs of a small inline spec, one client, one after another',

@@ -9,6 +9,8 @@ import type { RequestTable } from './tables/request.table';
 import type { BatchTable } from './tables/batch.table';
 import type { RunTable } from './tables/run.table';
 import type { FileTable } from './tables/file.table';
+import type { CollectionItemTable, CollectionTable } from './tables/collection.table';
+import type { SessionTable } from './tables/session.table';
 
 export interface Database {
   members: MemberTable;
@@ -21,6 +23,9 @@ export interface Database {
   files: FileTable;
   batches: BatchTable;
   runs: RunTable;
+  collections: CollectionTable;
+  collection_items: CollectionItemTable;
+  sessions: SessionTable;
 }
 
 export type Db = Kysely<Database>;

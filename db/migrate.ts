@@ -6,6 +6,7 @@ import * as files from './migrations/2026-11-29T10-00-files';
 import * as webhookSecrets from './migrations/2026-11-29T10-10-webhook-secrets';
 import * as jobsAndBatches from './migrations/2026-11-29T11-00-jobs-and-batches';
 import * as workflowRuns from './migrations/2026-11-29T12-00-workflow-runs';
+import * as sharing from './migrations/2026-11-29T17-00-sharing';
 
 // A static list rather than a folder scan, so migrations run the same from ts sources and dist.
 const MIGRATIONS: Record<string, Migration> = {
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-29T10-10-webhook-secrets': webhookSecrets,
   '2026-11-29T11-00-jobs-and-batches': jobsAndBatches,
   '2026-11-29T12-00-workflow-runs': workflowRuns,
+  '2026-11-29T17-00-sharing': sharing,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

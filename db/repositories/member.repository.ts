@@ -5,7 +5,7 @@ import type { Member } from '../tables/member.table';
 const KEY_PREFIX = 'ic_';
 /** Standard Webhooks' secret format: this prefix, then the base64 of the HMAC key. */
 const WEBHOOK_SECRET_PREFIX = 'whsec_';
-const MEMBER_COLUMNS = ['id', 'name', 'created_at'] as const;
+const MEMBER_COLUMNS = ['id', 'name', 'created_at', 'default_request_visibility', 'default_collection_name'] as const;
 
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
@@ -33,7 +33,13 @@ export async function findMemberByApiKey(db: Db, key: string): Promise<Member | 
   return db
     .selectFrom('api_keys')
     .innerJoin('members', 'members.id', 'api_keys.member_id')
-    .select(['members.id', 'members.name', 'members.created_at'])
+    .select([
+      'members.id',
+      'members.name',
+      'members.created_at',
+      'members.default_request_visibility',
+      'members.default_collection_name',
+    ])
     .where('api_keys.key_hash', '=', hashApiKey(key))
     .where('api_keys.revoked_at', 'is', null)
     .executeTakeFirst();

@@ -10,6 +10,8 @@ export interface AssetTable {
   key: string;
   content_type: string;
   bytes: number;
+  /** `output` (what the model made) or `input` (what the member uploaded). */
+  role: ColumnType<'input' | 'output', 'input' | 'output' | undefined, never>;
   created_at: ColumnType<Date, never, never>;
 }
 

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { Visibility } from '../../domain/visibility';
 
 export interface MemberTable {
   id: Generated<string>;
@@ -9,6 +10,10 @@ export interface MemberTable {
    * (`getOrCreateWebhookSecret`).
    */
   webhook_secret: ColumnType<string | null, string | null | undefined, string | null>;
+  /** What new requests get when they don't say (`visibility`). */
+  default_request_visibility: ColumnType<Visibility, Visibility | undefined, Visibility>;
+  /** The collection new requests join when they don't say (`collection`); null: none. */
+  default_collection_name: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ApiKeyTable {

@@ -1,4 +1,5 @@
 import type { ColumnType, JSONColumnType, Selectable } from 'kysely';
+import type { Visibility } from '../../domain/visibility';
 
 /** One inference request, sync or async (a job), whatever its outcome. */
 export interface RequestTable {
@@ -36,6 +37,13 @@ export interface RequestTable {
   /** A request made by a workflow run's step: the run and the step. */
   run_id: ColumnType<string | null, string | null | undefined, string | null>;
   run_step: ColumnType<string | null, string | null | undefined, string | null>;
+  visibility: ColumnType<Visibility, Visibility | undefined, Visibility>;
+  /** The unguessable token of the request's share link (`/s/<token>`). */
+  share_token: ColumnType<string, never, never>;
+  /** What was asked, for the history: the body without secrets, uploads or long strings. */
+  input: JSONColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  /** The text answer (chat, completion, transcription), streamed ones included; capped. */
+  output_text: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type RequestRow = Selectable<RequestTable>;

@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 export type Mode = 'sync' | 'stream';
 
 export interface Target {
-  name: 'direct' | 'platform';
+  name: string;
   /** Base URL without /v1. */
   baseUrl: string;
   headers: Record<string, string>;

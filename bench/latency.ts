@@ -14,6 +14,7 @@
  * 1 only when the benchmark itself broke (boot failure, failed requests).
  */
 import os from 'node:os';
+import { runCompare } from './compare';
 import { BenchClient, runLoad, type Mode, type RunResult, type Target } from './client';
 import { profilePlatform, MARK_NOTES, type Profile } from './profile';
 import { startStack, type BenchStack } from './stack';
@@ -56,6 +57,7 @@ const USAGE = `Usage: node dist/bench/latency.js [options]
                          start the dev server with this dynamic config value (repeatable), e.g.
                          history.transferProcessorMaxPollRPS=1000
   --json                 print one JSON document on stdout instead of the tables
+  --compare              side by side with LiteLLM's proxy instead (see --compare --help)
   --help`;
 
 function parseArgs(argv: string[]): Options {
@@ -273,7 +275,9 @@ function renderText(
 let interrupted = false;
 
 async function main(): Promise<number> {
-  const opts = parseArgs(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (argv.includes('--compare')) return runCompare(argv.filter((a) => a !== '--compare'));
+  const opts = parseArgs(argv);
   const maxClients = Math.max(...opts.concurrency);
   const agentConcurrency = opts.agentConcurrency ?? Math.max(32, maxClients);
   const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);

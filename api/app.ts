@@ -3,7 +3,14 @@ import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import Router from '@koa/router';
 import type { ApiDeps } from './deps';
-import { requireMember, type AuthState } from './http/auth';
+import {
+  bearerMember,
+  optionalViewer,
+  requireMember,
+  signedInPage,
+  type AuthState,
+  type ViewerState,
+} from './http/auth';
 import { corsForApi } from './http/cors';
 import { errorMiddleware } from './http/error-middleware';
 import { requestContext } from './http/request-context';
@@ -21,17 +28,29 @@ import { modelsRoutes } from './routes/models.routes';
 import { jobsRoutes } from './routes/jobs.routes';
 import { batchesRoutes } from './routes/batches.routes';
 import { workflowsRoutes } from './routes/workflows.routes';
+import { historyRoutes } from './routes/history.routes';
+import { collectionsRoutes } from './routes/collections.routes';
+import { sharedRoutes } from './routes/shared.routes';
+import { dashboardPagesRoutes } from './routes/dashboard-pages.routes';
+import { sessionPagesRoutes } from './routes/session-pages.routes';
+import { sharePagesRoutes } from './routes/share-pages.routes';
+import { staticPagesRoutes } from './routes/static-pages.routes';
 
 /**
  * The Koa API wrapped with start/stop, so the stack, tests and benchmarks boot it the same way.
- * Each router chooses its own authentication: open (health, OpenAPI), replica relays (the gateway
- * secret), assets (a signed link or a key), and the member and agent APIs (a bearer key). Paths no
- * router knows are a 404 without asking for a key.
+ * Each router chooses its own authentication (api/http/auth.ts), never the URL prefix: open
+ * (health, OpenAPI, static files, the API explorer, sign-in), replica relays (the gateway secret),
+ * assets (a signed link, or whoever the viewer is), the member API (a key or a session cookie with
+ * its CSRF token), the agent API (a key only), public and share-token pages (anyone; the viewer
+ * when signed in) and signed-in pages (a session or a key, else the sign-in page). Paths no router
+ * knows are a 404 without asking for a key.
  */
 export class App {
   readonly koa = new Koa({ proxy: true });
   private server?: Server;
   private readonly routers: Router[];
+  /** The web pages (HTML, not in the OpenAPI document). */
+  private readonly pageRouters: Router[];
 
   constructor(private readonly deps: ApiDeps) {
     const open = new Router();
@@ -61,22 +80,36 @@ export class App {
       workflowsRoutes(deps),
       voiceSamplesRoutes(deps),
       accountRoutes(deps),
+      historyRoutes(deps),
+      collectionsRoutes(deps),
     ]) {
       members.use(router.routes());
     }
     const agents = new Router<AuthState>();
-    agents.use(auth);
+    agents.use(bearerMember(deps.db));
     agents.use(agentRoutes(deps).routes());
+
+    const viewer = optionalViewer(deps.db);
+    const sharePages = new Router<ViewerState>();
+    sharePages.use(viewer);
+    sharePages.use(sharePagesRoutes(deps).routes());
+    const signedInPages = new Router<AuthState>();
+    signedInPages.use(signedInPage(deps.db));
+    signedInPages.use(dashboardPagesRoutes(deps).routes());
+    this.pageRouters = [staticPagesRoutes(), sessionPagesRoutes(deps), sharePages, signedInPages] as Router[];
 
     this.koa.use(requestContext());
     this.koa.use(errorMiddleware(deps.logger));
     this.koa.use(corsForApi(deps.config));
     this.koa.use(deps.lifecycle.middleware());
-    this.routers = [open, internalRoutes(deps), assetsRoutes(deps, auth), members, agents] as Router[];
-    for (const router of this.routers) this.koa.use(router.routes());
+    const sharedApi = new Router<ViewerState>();
+    sharedApi.use(viewer);
+    sharedApi.use(sharedRoutes(deps).routes());
+    this.routers = [open, internalRoutes(deps), assetsRoutes(deps, viewer), sharedApi, members, agents] as Router[];
+    for (const router of [...this.routers, ...this.pageRouters]) this.koa.use(router.routes());
   }
 
-  /** Every route served, as `METHOD /path/:param` (for the test that holds the OpenAPI document to them). */
+  /** Every API route served, as `METHOD /path/:param` (for the test that holds the OpenAPI document to them). */
   routes(): string[] {
     return this.routers.flatMap((router) =>
       router.stack

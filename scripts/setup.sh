@@ -87,6 +87,8 @@ debian_packages() {
   local missing=()
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
   command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
+  # The browser tests (test/browser.e2e.test.ts) drive Debian's own Chromium through playwright-core.
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
   # Debian splits venv's pip bootstrap (ensurepip) into python3-venv.
   command -v python3 >/dev/null 2>&1 && python3 -c 'import venv, ensurepip' >/dev/null 2>&1 ||
     missing+=(python3 python3-venv)

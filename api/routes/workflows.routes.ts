@@ -7,7 +7,6 @@ import { FINAL_RUN_STATUSES, runView, storedState } from '../../domain/run-view'
 import { TEMPLATES, templateOf, type Template } from '../../templates';
 import { ErrorType } from '../../workflows/errors';
 import { RUN_STATUSES, runWorkflowId, type RunInput, type RunState } from '../../workflows/runs/run-contract';
-import type { StepSpec } from '../../workflows/runs/spec';
 import type { ApiDeps } from '../deps';
 import { ApiError, badRequest } from '../http/api-error';
 import type { AuthState } from '../http/auth';
@@ -15,17 +14,15 @@ import { clientGoneSignal } from '../http/client-gone';
 import { enumParam, limitParam, listPage, queryParam } from '../http/list-params';
 import { readJsonBody, readOptionalJsonBody } from '../http/read-body';
 import { guardedTemporal } from '../http/temporal-guard';
-import { validate } from '../http/validate';
 import { startInput, waitForClose } from '../jobs/job-workflow';
-import { decideGate, runState, startRunWorkflow } from '../runs/run-temporal';
+import { decideRunGate, noSuchRun, visibleRun } from '../runs/gate-decision';
+import { runState, startRunWorkflow } from '../runs/run-temporal';
 import { submitRun } from '../runs/submit-run';
 
 type Ctx = Context & { state: AuthState; params: Record<string, string> };
 
 /** The longest `?wait=` holds an answer. */
 export const MAX_WAIT_SECONDS = 60;
-
-const noSuchRun = () => new ApiError(ErrorType.NotFound, 'No such run.');
 
 const templateView = (t: Template, withSpec: boolean) => ({
   key: t.key,
@@ -36,8 +33,6 @@ const templateView = (t: Template, withSpec: boolean) => ({
   ...(withSpec && { spec: t.spec }),
 });
 
-const gates = (row: RunRow) => (row.spec.steps as StepSpec[]).filter((s) => s.kind === 'gate');
-
 /**
  * Workflow runs and their templates. A run is seen by its owner and by the members its gates list
  * as approvers (who decide those gates); to anyone else it is the same 404 as a bad id.
@@ -45,15 +40,7 @@ const gates = (row: RunRow) => (row.spec.steps as StepSpec[]).filter((s) => s.ki
 export function workflowsRoutes(deps: ApiDeps): Router<AuthState> {
   const router = new Router<AuthState>({ prefix: '/v1/workflows' });
   const view = async (row: RunRow, state?: RunState) => runView(deps.config, row, state ?? (await runState(deps, row)));
-  const visible = async (ctx: Ctx): Promise<RunRow> => {
-    const row = isRequestId(ctx.params.id) ? await findRun(deps.db, ctx.params.id) : undefined;
-    const name = ctx.state.member.name;
-    if (!row) throw noSuchRun();
-    if (row.member_id !== ctx.state.member.id && !gates(row).some((g) => (g.approvers ?? []).includes(name))) {
-      throw noSuchRun();
-    }
-    return row;
-  };
+  const visible = (ctx: Ctx): Promise<RunRow> => visibleRun(deps, ctx.state.member, ctx.params.id);
   const own = async (ctx: Ctx): Promise<RunRow> => {
     const row = await visible(ctx);
     if (row.member_id !== ctx.state.member.id) throw noSuchRun();
@@ -96,37 +83,18 @@ export function workflowsRoutes(deps: ApiDeps): Router<AuthState> {
     ctx.body = await view(row, await waitWhileRunning(deps, ctx, row, waitParam(ctx)));
   });
 
+  // The approvals page sends its decisions through the same function (api/runs/gate-decision.ts).
   router.post('/runs/:id/steps/:step_id/approve', async (ctx) => {
-    const row = await decider(ctx, await visible(ctx));
-    const body = validate<{ value?: unknown; comment?: string }>(
-      'GateApproval',
-      await readOptionalJsonBody(ctx, deps.config.api.maxBodyBytes),
-    );
-    await decideGate(deps, row, {
-      stepId: ctx.params.step_id,
-      decision: 'approve',
-      ...('value' in body && { value: body.value }),
-      ...(body.comment !== undefined && { comment: body.comment }),
-      by: ctx.state.member.name,
-    });
+    const body = await readOptionalJsonBody(ctx, deps.config.api.maxBodyBytes);
+    const row = await decideRunGate(deps, ctx.state.member, ctx.params.id, ctx.params.step_id, 'approve', body);
     ctx.body = await view(row);
   });
 
   router.post('/runs/:id/steps/:step_id/reject', async (ctx) => {
-    const row = await decider(ctx, await visible(ctx));
-    const body = validate<{ reason?: string }>(
-      'GateRejection',
-      await readOptionalJsonBody(ctx, deps.config.api.maxBodyBytes),
+    const body = await readOptionalJsonBody(ctx, deps.config.api.maxBodyBytes);
+    ctx.body = await view(
+      await decideRunGate(deps, ctx.state.member, ctx.params.id, ctx.params.step_id, 'reject', body),
     );
-    await decideGate(deps, row, {
-      stepId: ctx.params.step_id,
-      decision: 'reject',
-      ...(body.reason !== undefined && { reason: body.reason }),
-      by: ctx.state.member.name,
-    });
-    // The run ends CANCELED at once; answer with its final state.
-    await waitForClose(deps, runWorkflowId(row.id));
-    ctx.body = await view((await findRun(deps.db, row.id)) ?? row);
   });
 
   router.post('/runs/:id/cancel', async (ctx) => {
@@ -171,14 +139,6 @@ export function workflowsRoutes(deps: ApiDeps): Router<AuthState> {
     ctx.status = 202;
     ctx.body = await view(reset, { ...storedState(reset), steps: mergeSeed(storedState(reset).steps, done) });
   });
-
-  /** Who may decide a gate: the run's owner, and the members that gate lists. Anyone else: 404. */
-  const decider = async (ctx: Ctx, row: RunRow): Promise<RunRow> => {
-    if (row.member_id === ctx.state.member.id) return row;
-    const gate = gates(row).find((g) => g.id === ctx.params.step_id);
-    if (!gate || !(gate.approvers ?? []).includes(ctx.state.member.name)) throw noSuchRun();
-    return row;
-  };
 
   return router;
 }

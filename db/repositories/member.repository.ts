@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../database';
 import type { Member } from '../tables/member.table';
+import type { Visibility } from '../../domain/visibility';
 
 const KEY_PREFIX = 'ic_';
 /** Standard Webhooks' secret format: this prefix, then the base64 of the HMAC key. */
@@ -66,4 +67,61 @@ export async function getOrCreateWebhookSecret(db: Db, memberId: string): Promis
     .returning('webhook_secret')
     .executeTakeFirst();
   return created?.webhook_secret ?? undefined;
+}
+
+/** A key as its owner sees it in the dashboard: never the key itself (only its hash is stored). */
+export interface ApiKeySummary {
+  id: string;
+  prefix: string;
+  created_at: Date;
+  revoked_at: Date | null;
+}
+
+/** The member's keys, newest first, revoked ones included (marked). */
+export async function listApiKeys(db: Db, memberId: string): Promise<ApiKeySummary[]> {
+  return db
+    .selectFrom('api_keys')
+    .select(['id', 'prefix', 'created_at', 'revoked_at'])
+    .where('member_id', '=', memberId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .execute();
+}
+
+/**
+ * Revokes one of the member's keys; false when it is not theirs, unknown or revoked already.
+ * Bearer lookups are cached for a few seconds, so a revoked key stops working within that.
+ */
+export async function revokeApiKey(db: Db, memberId: string, keyId: string): Promise<boolean> {
+  const result = await db
+    .updateTable('api_keys')
+    .set({ revoked_at: new Date() })
+    .where('id', '=', keyId)
+    .where('member_id', '=', memberId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+export interface AccountDefaults {
+  default_request_visibility?: Visibility;
+  default_collection_name?: string | null;
+}
+
+export async function readAccount(db: Db, memberId: string): Promise<Member | undefined> {
+  return db.selectFrom('members').select(MEMBER_COLUMNS).where('id', '=', memberId).executeTakeFirst();
+}
+
+export async function updateAccountDefaults(
+  db: Db,
+  memberId: string,
+  defaults: AccountDefaults,
+): Promise<Member | undefined> {
+  if (Object.keys(defaults).length === 0) return readAccount(db, memberId);
+  return db
+    .updateTable('members')
+    .set(defaults)
+    .where('id', '=', memberId)
+    .returning(MEMBER_COLUMNS)
+    .executeTakeFirst();
 }

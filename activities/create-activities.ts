@@ -19,6 +19,11 @@ import { createMediaActivities } from './media-activities';
 import { createRunActivities } from './run-activities';
 import { createTransformActivities } from './transform-activities';
 import { refusalFor } from '../workflows/refusal';
+import { answerText } from '../workflows/answer-text';
+import { getPayload } from '../clients/payload-store';
+
+/** Kinds whose answer is text the history shows. */
+const TEXT_KINDS: ReadonlySet<string> = new Set(['chat', 'completion', 'transcription']);
 
 export interface ActivityDeps {
   db: Db;
@@ -103,7 +108,12 @@ export function createActivities({ db, storage, config }: ActivityDeps) {
     },
 
     async finishRequest(input: FinishInput): Promise<void> {
-      await finishRequest(db, { ...input.request, providerId: input.providerId }, input.outcome);
+      const outcome = { ...input.outcome };
+      // A stored answer (a job's, or one too large for the workflow): its text is read back here.
+      if (outcome.resultKey && outcome.outputText === undefined && TEXT_KINDS.has(input.request.kind)) {
+        outcome.outputText = answerText(await getPayload(storage, { key: outcome.resultKey, bytes: 0 }));
+      }
+      await finishRequest(db, { ...input.request, providerId: input.providerId }, outcome);
     },
 
     ...createMediaActivities({ db, storage }),

@@ -35,6 +35,27 @@ export function createMediaActivities({ db, storage }: { db: Db; storage: Storag
   const { client, bucket } = storage;
   const getUrl = (key: string) => client.presignedGetObject(bucket, key, PRESIGN_SECONDS);
 
+  /**
+   * The request's uploads, kept as its input assets so its history can show them (a voice sample
+   * of the member's own library stays there: it is not the request's to keep).
+   */
+  const keepInputs = async (input: CollectInput) => {
+    const uploads = input.files.filter((f) => f.key.startsWith(`inputs/${input.requestId}/`));
+    const stats = await Promise.all(uploads.map((f) => client.statObject(bucket, f.key)));
+    await insertAssets(
+      db,
+      uploads.map((f, position) => ({
+        requestId: input.requestId,
+        memberId: input.memberId,
+        position,
+        key: f.key,
+        contentType: f.contentType,
+        bytes: stats[position].size,
+        role: 'input' as const,
+      })),
+    );
+  };
+
   return {
     /** Fresh presigned URLs for one attempt: GET for the inputs, PUT for each expected output. */
     async prepareTask(input: PrepareInput): Promise<PreparedTask> {
@@ -67,10 +88,13 @@ export function createMediaActivities({ db, storage }: { db: Db; storage: Storag
           return { position: o.index, key, contentType: o.content_type, bytes: stat.size };
         }),
       );
-      const rows = await insertAssets(
-        db,
-        stored.map((s) => ({ ...s, requestId: input.requestId, memberId: input.memberId })),
-      );
+      const [rows] = await Promise.all([
+        insertAssets(
+          db,
+          stored.map((s) => ({ ...s, requestId: input.requestId, memberId: input.memberId })),
+        ),
+        keepInputs(input),
+      ]);
       const assets = rows.map((r) => ({ id: r.id, key: r.key, contentType: r.content_type, bytes: r.bytes }));
       return { assets, usage: await meter(input.kind, input.files, assets, getUrl) };
     },

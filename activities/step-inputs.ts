@@ -1,3 +1,5 @@
+import { isVisibility, VISIBILITIES } from '../domain/visibility';
+import { shareRequest } from '../domain/request-sharing';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Storage } from '../clients/storage';
 import { inlineOrStored } from '../clients/payload-store';
@@ -80,7 +82,8 @@ export async function prepareStep(
   const kind = STEP_TYPES[input.type];
   const label = input.index === null ? 'body' : `body (item ${input.index})`;
   const body: Record<string, unknown> = { ...input.body };
-  // Steps never stream, and the platform's own fields have no meaning inside a run.
+  const sharing = sharingFields(label, body);
+  // Steps never stream nor run as jobs of their own; the sharing fields are the platform's, not the provider's.
   for (const field of ['stream', 'async', 'webhook', 'visibility', 'collection']) delete body[field];
   if (kind === 'transcription' && body.response_format !== 'verbose_json') body.response_format = 'json';
 
@@ -163,7 +166,15 @@ export async function prepareStep(
     throw fail(ErrorType.InvalidRequest, `${label}${checked.param ? `.${checked.param}` : ''}: ${checked.message}`);
   }
   const call = shape.shape(checked.value);
-  const stored = await inlineOrStored(storage, payloadKey(input.requestId, 'request'), call.body);
+  const owner = await db
+    .selectFrom('members')
+    .select(['id', 'default_request_visibility', 'default_collection_name'])
+    .where('id', '=', input.memberId)
+    .executeTakeFirstOrThrow();
+  const [stored, history] = await Promise.all([
+    inlineOrStored(storage, payloadKey(input.requestId, 'request'), call.body),
+    shareRequest(db, owner, { ...call.body, ...sharing }, input.requestId),
+  ]);
   const inference: InferenceInput = {
     requestId: input.requestId,
     memberId: input.memberId,
@@ -179,8 +190,25 @@ export async function prepareStep(
     job: true,
     parent: { runId: input.runId, stepId: input.stepId },
     timeoutMs: input.timeoutMs,
+    history,
   };
   return { input: inference, single: !LISTED_OUTPUT_KINDS.has(kind) || (call.outputs?.count ?? 1) === 1 };
+}
+
+/** A step body's own `visibility` and `collection`, checked as an endpoint checks them. */
+function sharingFields(label: string, body: Record<string, unknown>): Record<string, unknown> {
+  const { visibility, collection } = body;
+  if (visibility !== undefined && visibility !== null && !isVisibility(visibility)) {
+    throw fail(ErrorType.InvalidRequest, `${label}.visibility must be one of ${VISIBILITIES.join(', ')}.`);
+  }
+  if (
+    collection !== undefined &&
+    collection !== null &&
+    (typeof collection !== 'string' || !/^[^\u0000-\u001f\u007f]{1,200}$/.test(collection) || !collection.trim())
+  ) {
+    throw fail(ErrorType.InvalidRequest, `${label}.collection must be a name of 1 to 200 characters.`);
+  }
+  return { visibility, collection };
 }
 
 /** `value` with every asset value, or link to one, replaced by `link(id)`. */

@@ -69,6 +69,19 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+/** What one request to the demo provider carried: its path and its JSON body or form fields. */
+export interface ReceivedRequest {
+  path: string;
+  body: Record<string, unknown>;
+}
+
+/** Each request's server log of received bodies (a test reads what the provider was sent). */
+export const RECEIVED = new WeakMap<IncomingMessage, ReceivedRequest[]>();
+
+export function noteReceived(req: IncomingMessage, body: Record<string, unknown>): void {
+  RECEIVED.get(req)?.push({ path: (req.url ?? '/').split('?', 1)[0], body });
+}
+
 export async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
   const raw = await readBody(req, JSON_LIMIT);
   let parsed: unknown;
@@ -80,6 +93,7 @@ export async function readJson(req: IncomingMessage): Promise<Record<string, unk
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw badRequest('Request body must be a JSON object');
   }
+  noteReceived(req, parsed as Record<string, unknown>);
   return parsed as Record<string, unknown>;
 }
 

@@ -3,7 +3,7 @@
  * which is fine under the 25 MB upload cap and avoids a dependency such as busboy.
  */
 import type { IncomingMessage } from 'node:http';
-import { UPLOAD_LIMIT, badRequest, readBody } from './http';
+import { noteReceived, UPLOAD_LIMIT, badRequest, readBody } from './http';
 
 export interface FilePart {
   filename: string;
@@ -71,5 +71,7 @@ export function parseMultipart(body: Buffer, contentType: string | undefined): F
 
 export async function readMultipart(req: IncomingMessage): Promise<FormData> {
   const body = await readBody(req, UPLOAD_LIMIT);
-  return parseMultipart(body, req.headers['content-type']);
+  const form = parseMultipart(body, req.headers['content-type']);
+  noteReceived(req, Object.fromEntries([...form.fields].map(([name, values]) => [name, values.at(-1)])));
+  return form;
 }

@@ -10,7 +10,7 @@ import { imageEdits, imageGenerations } from './images';
 import { modelList } from './catalogue';
 import { chatCompletions, completions } from './chat';
 import type { Exchange, Handler } from './http';
-import { DemoError, sendError, sendJson, sleep } from './http';
+import { DemoError, RECEIVED, sendError, sendJson, sleep, type ReceivedRequest } from './http';
 import { meshGenerations } from './mesh';
 import { musicGenerations } from './music';
 import { speech, voiceGenerations, voices } from './speech';
@@ -29,6 +29,8 @@ export interface DemoProviderOptions {
   latencyMs?: number;
   /** Streaming pace of chat/completions; 0 sends as fast as possible. */
   tokensPerSecond?: number;
+  /** Keep the bodies of the last this many requests, for `received()` (tests); 0, the default, keeps none. */
+  keepReceived?: number;
 }
 
 export interface DemoProvider {
@@ -37,6 +39,8 @@ export interface DemoProvider {
   port: number;
   close(): Promise<void>;
   stats(): { requests: number; aborted: number; inFlight: number };
+  /** The kept bodies, oldest first (see `keepReceived`). */
+  received(): ReceivedRequest[];
 }
 
 const ROUTES: Record<string, Handler> = {
@@ -59,10 +63,16 @@ export function startDemoProvider(opts: DemoProviderOptions = {}): Promise<DemoP
   const latencyMs = opts.latencyMs ?? 0;
   const tokensPerSecond = opts.tokensPerSecond ?? 0;
   const counters = { requests: 0, aborted: 0, inFlight: 0 };
+  const keep = opts.keepReceived ?? 0;
+  const received: ReceivedRequest[] = [];
 
   const server = createServer((req, res) => {
     counters.requests++;
     counters.inFlight++;
+    if (keep > 0) {
+      if (received.length >= keep) received.splice(0, received.length - keep + 1);
+      RECEIVED.set(req, received);
+    }
     const controller = new AbortController();
     res.on('close', () => {
       counters.inFlight--;
@@ -86,6 +96,7 @@ export function startDemoProvider(opts: DemoProviderOptions = {}): Promise<DemoP
         url: `http://${host}:${port}`,
         port,
         stats: () => ({ ...counters }),
+        received: () => [...received],
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done());

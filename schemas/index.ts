@@ -46,6 +46,21 @@ import workflowRun from './workflow-run.schema.json';
 import workflowRunList from './workflow-run-list.schema.json';
 import workflowTemplate from './workflow-template.schema.json';
 import workflowTemplateList from './workflow-template-list.schema.json';
+import visibility from './visibility.schema.json';
+import historyEntry from './history-entry.schema.json';
+import historyList from './history-list.schema.json';
+import requestPatch from './request-patch.schema.json';
+import requestDeleted from './request-deleted.schema.json';
+import account from './account.schema.json';
+import accountPatch from './account-patch.schema.json';
+import collection from './collection.schema.json';
+import collectionDetail from './collection-detail.schema.json';
+import collectionList from './collection-list.schema.json';
+import collectionCreate from './collection-create.schema.json';
+import collectionPatch from './collection-patch.schema.json';
+import collectionItems from './collection-items.schema.json';
+import collectionDeleted from './collection-deleted.schema.json';
+import profile from './profile.schema.json';
 
 /** Every JSON Schema, by `$id`: ajv validates bodies with them and the OpenAPI document embeds them. */
 export const SCHEMAS = {
@@ -98,6 +113,21 @@ export const SCHEMAS = {
   WorkflowRunList: workflowRunList,
   WorkflowTemplate: workflowTemplate,
   WorkflowTemplateList: workflowTemplateList,
+  Visibility: visibility,
+  HistoryEntry: historyEntry,
+  HistoryList: historyList,
+  RequestPatch: requestPatch,
+  RequestDeleted: requestDeleted,
+  Account: account,
+  AccountPatch: accountPatch,
+  Collection: collection,
+  CollectionDetail: collectionDetail,
+  CollectionList: collectionList,
+  CollectionCreate: collectionCreate,
+  CollectionPatch: collectionPatch,
+  CollectionItems: collectionItems,
+  CollectionDeleted: collectionDeleted,
+  Profile: profile,
 } as const;
 
 export type SchemaId = keyof typeof SCHEMAS;

@@ -1,3 +1,5 @@
+import type { RequestHistory } from '../domain/request-sharing';
+
 /**
  * The inference workflow's contract: what a request is, what the workflow takes and returns.
  * The API and parent workflows import from here; workflow code never imports from the API.
@@ -101,6 +103,8 @@ export interface InferenceInput {
   job?: boolean;
   /** A job's webhook: called with the job object when it ends. */
   webhook?: string;
+  /** The request's visibility and input summary for its history row (the API's sharing decision). */
+  history?: RequestHistory;
   /** A workflow run's step made this request (its row says so). */
   parent?: { runId: string; stepId: string };
   /** The longest the whole request may take (a run step's time limit); past it, it fails. */

@@ -15,6 +15,7 @@ import { providerTaskQueue, type ProviderActivities, type ProviderTaskResult } f
 import { REQUEST_KINDS, type InferenceInput, type InferenceOutput } from './inference-contract';
 import { ErrorType, isErrorType, WebhookRefusedType } from './errors';
 import { classifyProviderFailure, toApplicationFailure } from './failures';
+import { answerText } from './answer-text';
 
 type Platform = ReturnType<typeof createActivities>;
 
@@ -69,14 +70,17 @@ export async function inferenceWorkflow(input: InferenceInput): Promise<Inferenc
     startedAt: info.runStartTime.toISOString(),
     ...(input.parent && { runId: input.parent.runId, runStep: input.parent.stepId }),
   };
+  // What the history row starts with; only the row's writes carry it.
+  const record = { ...request, ...(input.history && { history: input.history }) };
   const tried: string[] = [];
   const finish = async (outcome: RequestOutcome) => {
-    await outcomes.finishRequest({ request, providerId: tried.at(-1) ?? null, outcome });
+    await outcomes.finishRequest({ request: record, providerId: tried.at(-1) ?? null, outcome });
     if (input.webhook) await notify(input, input.webhook);
   };
   try {
     const output = await withTimeLimit(input.timeoutMs, () => dispatch(input, request, tried));
-    await finish({ status: 'PROCESSED', usage: output.usage, resultKey: output.bodyRef?.key });
+    const outputText = output.body === undefined ? undefined : answerText(output.body);
+    await finish({ status: 'PROCESSED', usage: output.usage, resultKey: output.bodyRef?.key, outputText });
     // A job's answer is stored; what it returns (to a parent batch, say) is references only.
     return input.job ? { ...output, body: undefined } : output;
   } catch (err) {
@@ -166,7 +170,7 @@ async function dispatch(input: InferenceInput, request: RequestInfo, tried: stri
     const providerId = plan.providerIds[0];
     tried.push(providerId);
     if (!recorded) {
-      recorded = records.recordRequest({ ...request, providerId });
+      recorded = records.recordRequest({ ...request, ...(input.history && { history: input.history }), providerId });
       // Awaited where the row must exist (assets, the next attempt); the outcome is an upsert.
       recorded.catch(() => undefined);
     }

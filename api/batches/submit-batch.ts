@@ -17,6 +17,7 @@ import { ApiError } from '../http/api-error';
 import type { AuthState } from '../http/auth';
 import { guardedTemporal } from '../http/temporal-guard';
 import { stripPlatformFields } from '../inference/start-inference';
+import { appendToCollections, requestHistory } from '../../domain/request-sharing';
 import { bodyHash, derivedId, idempotencyKey } from '../jobs/idempotency';
 import { batchItems, type BatchItem, type BatchRequest } from './batch-items';
 
@@ -54,6 +55,7 @@ export async function submitBatch(deps: ApiDeps, ctx: Ctx, req: BatchRequest, ra
       webhookUrl: null,
       batchIndex: index,
       customId: item.customId,
+      history: requestHistory(member, item.call.body),
     };
   });
   const { row, created } = await insertBatchWithJobs(
@@ -75,6 +77,13 @@ export async function submitBatch(deps: ApiDeps, ctx: Ctx, req: BatchRequest, ra
       ErrorType.IdempotencyKeyReused,
       'This Idempotency-Key was already used with another batch; use a new key for a new batch.',
       { param: 'Idempotency-Key' },
+    );
+  }
+  if (created) {
+    await appendToCollections(
+      deps.db,
+      member,
+      jobs.map((job, i) => ({ requestId: job.id, body: items[i].call.body })),
     );
   }
   // A batch still validating may be one whose first submission died before its workflow started.

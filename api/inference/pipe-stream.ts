@@ -8,7 +8,12 @@ const BROKEN = `data: ${JSON.stringify({ error: { message: 'The provider stream 
  * Writes an agent's SSE body to the client chunk by chunk, without parsing or buffering, with
  * backpressure both ways. Tells the agent whether the client received it all.
  */
-export function pipeStream(ctx: Context, { source, done }: AttachedStream): void {
+export function pipeStream(
+  ctx: Context,
+  { source, done }: AttachedStream,
+  onChunk?: (chunk: Uint8Array) => void,
+  onEnd?: () => void,
+): void {
   const res = ctx.res;
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
@@ -27,6 +32,7 @@ export function pipeStream(ctx: Context, { source, done }: AttachedStream): void
     done(delivered);
   };
   source.on('data', (chunk: Buffer) => {
+    onChunk?.(chunk);
     if (!res.write(chunk)) {
       source.pause();
       res.once('drain', () => source.resume());
@@ -35,6 +41,7 @@ export function pipeStream(ctx: Context, { source, done }: AttachedStream): void
   source.once('end', () => {
     res.end();
     settle(true);
+    onEnd?.();
   });
   source.once('error', () => {
     if (!res.writableEnded) res.end(BROKEN);

@@ -12,6 +12,9 @@ import { submitJob } from '../jobs/submit-job';
 import { cancelWhenClientLeaves } from './client-cancel';
 import { pipeStream } from './pipe-stream';
 import { newRequestId, startInference, stripPlatformFields, workflowResult } from './start-inference';
+import { shareRequest } from '../../domain/request-sharing';
+import { StreamedText } from '../../workflows/answer-text';
+import { saveOutputText } from '../../db/repositories/request.repository';
 
 /** An upload that passed every check; it is written to the bucket only when the request starts. */
 export interface AcceptedUpload {
@@ -35,7 +38,7 @@ export interface InferenceCall {
 }
 
 /** What the call ended with: the provider's SSE body still to relay, or the finished output. */
-export type CallAnswer = { stream: AttachedStream } | { output: InferenceOutput };
+export type CallAnswer = { stream: AttachedStream; requestId: string } | { output: InferenceOutput };
 
 /**
  * Runs one inference call, the one path every endpoint takes. With `"async": true` it becomes a
@@ -64,9 +67,10 @@ export async function runCall(
   const reply = streaming || !media ? deps.hub.wait(requestId) : undefined;
   reply?.catch(() => undefined);
 
-  const [files, body] = await Promise.all([
+  const [files, body, history] = await Promise.all([
     storeUploads(deps, requestId, call.uploads ?? []),
     inlineOrStored(deps.storage, payloadKey(requestId, 'request'), stripPlatformFields(call.body)),
+    shareRequest(deps.db, member, call.body, requestId),
   ]);
   const client = cancelWhenClientLeaves(deps, ctx, requestId);
   const { handle } = await startInference(deps, {
@@ -83,6 +87,7 @@ export async function runCall(
     outputs: call.outputs,
     requiredFeatures: call.requiredFeatures,
     queueMs: deps.config.dispatch.syncQueueMs,
+    history,
   });
   client.watch(handle);
   ctx.set('x-request-id', requestId);
@@ -116,7 +121,7 @@ export async function runCall(
   else deps.hub.cancel(requestId);
   if ('error' in first) throw first.error;
   if ('output' in first) return { output: await resolved(deps, first.output) };
-  if (first.answer.kind === 'stream') return { stream: first.answer };
+  if (first.answer.kind === 'stream') return { stream: first.answer, requestId };
   const answered = first.answer.result;
   return { output: { requestId, providerId: '', status: answered.status, body: answered.body, usage: answered.usage } };
 }
@@ -161,13 +166,32 @@ function deadline(signal: AbortSignal): { reached: Promise<{ shutdown: true }>; 
 }
 
 /** Answers with what a text call ended with: the provider's stream relayed as it comes, or its body. */
-export function respondAnswer(ctx: Context, answer: CallAnswer | null): void {
+export function respondAnswer(deps: Pick<ApiDeps, 'db' | 'logger'>, ctx: Context, answer: CallAnswer | null): void {
   if (!answer) return;
   if ('stream' in answer) {
     ctx.respond = false;
-    pipeStream(ctx, answer.stream);
+    const text = new StreamedText();
+    pipeStream(ctx, answer.stream, (chunk) => text.push(chunk), () => {
+      void keepStreamedText(deps, answer.requestId, text.value);
+    });
     return;
   }
   ctx.status = answer.output.status;
   ctx.body = answer.output.body;
+}
+
+/**
+ * Writes a streamed answer's text to its history row. The row is written beside the dispatch, so
+ * it is there by the time a stream ends; if not yet, this waits a little for it.
+ */
+async function keepStreamedText(deps: Pick<ApiDeps, 'db' | 'logger'>, requestId: string, text: string): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      if (await saveOutputText(deps.db, requestId, text)) return;
+    } catch (err) {
+      deps.logger.warn('could not keep a streamed answer in the history', { requestId, error: String(err) });
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200 * (attempt + 1)));
+  }
 }

@@ -21,6 +21,7 @@ import { assertWebhookParam } from '../http/webhook-param';
 import { newRequestId, stripPlatformFields } from '../inference/start-inference';
 import type { InferenceCall } from '../inference/run-call';
 import { bodyHash, derivedId, idempotencyKey } from './idempotency';
+import { appendToCollection, requestHistory } from '../../domain/request-sharing';
 
 /** The endpoints whose work may run as an async job; the others are synchronous only. */
 export const ASYNC_KINDS: ReadonlySet<RequestKind> = new Set([
@@ -66,6 +67,7 @@ export async function submitJob(deps: ApiDeps, ctx: Ctx, call: InferenceCall): P
 
   const jobId = key ? derivedId('job', member.id, key) : newRequestId();
   const hash = bodyHash(endpoint, call.body);
+  const history = requestHistory(member, call.body);
   const { row, created } = await insertJob(db, {
     id: jobId,
     memberId: member.id,
@@ -78,6 +80,7 @@ export async function submitJob(deps: ApiDeps, ctx: Ctx, call: InferenceCall): P
     idempotencyKey: key ?? null,
     bodyHash: hash,
     webhookUrl: webhook,
+    history,
   });
   if (row.body_hash !== hash) {
     throw new ApiError(
@@ -86,6 +89,7 @@ export async function submitJob(deps: ApiDeps, ctx: Ctx, call: InferenceCall): P
       { param: 'Idempotency-Key' },
     );
   }
+  if (created) await appendToCollection(db, member, call.body, jobId);
   // Also for a row that exists but is still QUEUED: its first submission may have died between
   // writing the row and starting the workflow. Starting twice is refused by Temporal, harmlessly.
   if (created || row.status === 'QUEUED') await startJob(deps, ctx, row, call, webhook, Boolean(key));

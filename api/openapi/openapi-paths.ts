@@ -1,3 +1,4 @@
+import { sharingPaths } from './sharing-paths';
 import { accountPaths } from './account-paths';
 import { filesPaths } from './files-paths';
 import { workflowsPaths } from './workflows-paths';
@@ -242,6 +243,7 @@ export function paths(): Record<string, unknown> {
     ...workflowsPaths(),
     ...agentPaths(),
     ...accountPaths(),
+    ...sharingPaths(),
   };
 }
 

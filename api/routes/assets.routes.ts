@@ -6,7 +6,8 @@ import type { Asset } from '../../db/tables/asset.table';
 import { ErrorType } from '../../workflows/errors';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../http/api-error';
-import type { AuthState } from '../http/auth';
+import { viewerOf, type ViewerState } from '../http/auth';
+import { canView } from '../../domain/visibility';
 import { parseRange } from '../http/byte-range';
 import { downDependency, unavailableBecause } from '../http/dependency-errors';
 import { checkAssetSignature } from '../../domain/signed-url';
@@ -14,12 +15,14 @@ import { checkAssetSignature } from '../../domain/signed-url';
 const notFound = () => new ApiError(ErrorType.NotFound, 'No such asset.');
 
 /**
- * `GET /api/inference/assets/<id>/`: streams a stored output with its type and byte ranges (so
- * audio and video seek). A signed link (`?expires=&signature=`, as handed out in answers) works
- * without a key until it expires (403 once tampered with or expired); otherwise only the owner's
- * key opens it, and anyone else gets the same 404 as a bad id.
+ * `GET /api/inference/assets/<id>/`: streams a stored output (or kept upload) with its type and
+ * byte ranges (so audio and video seek). A signed link (`?expires=&signature=`, as handed out in
+ * answers) works without a key until it expires (403 once tampered with or expired). A plain link
+ * obeys its request's visibility, like a share link (the asset id is as unguessable as a share
+ * token): the owner always, anyone for PUBLIC and UNLISTED, signed-in members for PRIVATE; anyone
+ * else gets the same 404 as a bad id.
  */
-export function assetsRoutes({ db, storage, config }: ApiDeps, auth: Middleware<AuthState>): Router {
+export function assetsRoutes({ db, storage, config }: ApiDeps, viewer: Middleware<ViewerState>): Router {
   const router = new Router();
   router.get('/api/inference/assets/:id', async (ctx) => {
     const id = ctx.params.id;
@@ -34,11 +37,21 @@ export function assetsRoutes({ db, storage, config }: ApiDeps, auth: Middleware<
         );
       }
     } else {
-      await auth(ctx as unknown as Parameters<typeof auth>[0], () => Promise.resolve());
+      await viewer(ctx as unknown as Parameters<typeof viewer>[0], () => Promise.resolve());
     }
     const asset = isAssetId(id) ? await findAsset(db, id) : undefined;
     if (!asset) throw notFound();
-    if (!signed && asset.member_id !== (ctx.state as AuthState).member.id) throw notFound();
+    if (!signed) {
+      const request = await db
+        .selectFrom('requests')
+        .select('visibility')
+        .where('id', '=', asset.request_id)
+        .executeTakeFirst();
+      const item = { memberId: asset.member_id, visibility: request?.visibility ?? 'SECRET' };
+      if (!canView(viewerOf(ctx as unknown as { state: ViewerState }), item, 'link')) throw notFound();
+      // Who may open it depends on the visitor: shared caches must not keep it.
+      ctx.set('vary', 'Authorization, Cookie');
+    }
     await serve(ctx, storage, asset).catch((err: unknown) => {
       throw downDependency(err) ? unavailableBecause('storage') : err;
     });
@@ -48,7 +61,8 @@ export function assetsRoutes({ db, storage, config }: ApiDeps, auth: Middleware<
 
 async function serve(ctx: Context, storage: ApiDeps['storage'], asset: Asset): Promise<void> {
   ctx.set('accept-ranges', 'bytes');
-  ctx.set('cache-control', 'private, max-age=31536000, immutable');
+  // Private: a visibility change must reach the next view, so no shared cache keeps it long.
+  ctx.set('cache-control', 'private, max-age=60');
   ctx.set('etag', `"${asset.id}"`);
   ctx.set('x-content-type-options', 'nosniff');
   ctx.type = asset.content_type;

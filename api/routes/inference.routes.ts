@@ -12,7 +12,7 @@ export function inferenceRoutes(deps: ApiDeps): Router<AuthState> {
   const text = (endpoint: BatchEndpoint): RouterMiddleware<AuthState> => {
     return async (ctx) => {
       const call = jsonCall(endpoint, await readJsonBody(ctx, deps.config.api.maxBodyBytes));
-      respondAnswer(ctx, await runCall(deps, ctx, call));
+      respondAnswer(deps, ctx, await runCall(deps, ctx, call));
     };
   };
   router.post('/v1/chat/completions', text('/v1/chat/completions'));

@@ -68,7 +68,7 @@ export function uploadMediaRoutes(deps: ApiDeps): Router<AuthState> {
         });
       }
       const call = { kind: 'transcription' as const, body: { ...body, stream: true }, uploads: [file] };
-      respondAnswer(ctx, await runCall(deps, ctx, { ...call, encoding: 'multipart' }));
+      respondAnswer(deps, ctx, await runCall(deps, ctx, { ...call, encoding: 'multipart' }));
       return;
     }
 

@@ -13,9 +13,11 @@ export interface NewAsset {
   key: string;
   contentType: string;
   bytes: number;
+  /** `output` unless said: `input` for a kept upload. */
+  role?: 'input' | 'output';
 }
 
-/** Idempotent per (request, position): a retried activity returns the rows already written. */
+/** Idempotent per (request, role, position): a retried activity returns the rows already written (of that role). */
 export async function insertAssets(db: Db, assets: NewAsset[]): Promise<Asset[]> {
   if (assets.length === 0) return [];
   await db
@@ -29,14 +31,16 @@ export async function insertAssets(db: Db, assets: NewAsset[]): Promise<Asset[]>
         key: a.key,
         content_type: a.contentType,
         bytes: a.bytes,
+        role: a.role ?? 'output',
       })),
     )
-    .onConflict((oc) => oc.columns(['request_id', 'position']).doNothing())
+    .onConflict((oc) => oc.columns(['request_id', 'role', 'position']).doNothing())
     .execute();
   return db
     .selectFrom('assets')
     .selectAll()
     .where('request_id', '=', assets[0].requestId)
+    .where('role', '=', assets[0].role ?? 'output')
     .orderBy('position')
     .execute()
     .then((rows) => rows.map((r) => ({ ...r, bytes: Number(r.bytes) })));
@@ -47,14 +51,19 @@ export async function findAsset(db: Db, id: string): Promise<Asset | undefined> 
   return row && { ...row, bytes: Number(row.bytes) };
 }
 
-/** The stored outputs of each request, in order. */
-export async function assetsOfRequests(db: Db, requestIds: string[]): Promise<Map<string, Asset[]>> {
+/** The stored outputs (or, with role `input`, the kept uploads) of each request, in order. */
+export async function assetsOfRequests(
+  db: Db,
+  requestIds: string[],
+  role: 'input' | 'output' = 'output',
+): Promise<Map<string, Asset[]>> {
   const byRequest = new Map<string, Asset[]>();
   if (requestIds.length === 0) return byRequest;
   const rows = await db
     .selectFrom('assets')
     .selectAll()
     .where('request_id', 'in', requestIds)
+    .where('role', '=', role)
     .orderBy('request_id')
     .orderBy('position')
     .execute();

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../database';
 import type { BatchRow } from '../tables/batch.table';
-import type { NewJob } from './job.repository';
+import { historyColumns, type NewJob } from './job.repository';
 
 export interface NewBatch {
   id: string;
@@ -85,6 +85,7 @@ export async function insertBatchWithJobs(
           batch_index: job.batchIndex ?? null,
           custom_id: job.customId ?? null,
           result_key: null,
+          ...historyColumns(job.history),
         })),
       )
       .execute();

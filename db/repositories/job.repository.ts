@@ -1,3 +1,4 @@
+import type { RequestHistory } from '../../domain/request-sharing';
 import type { Db } from '../database';
 import type { RequestRow } from '../tables/request.table';
 
@@ -16,6 +17,13 @@ export interface NewJob {
   batchId?: string;
   batchIndex?: number;
   customId?: string;
+  /** Visibility and input summary for the history. */
+  history?: RequestHistory;
+}
+
+/** The history columns of a new row: its visibility and input summary, when decided. */
+export function historyColumns(history: RequestHistory | undefined) {
+  return history ? { visibility: history.visibility, input: JSON.stringify(history.input) } : {};
 }
 
 export const ACTIVE_STATUSES = ['QUEUED', 'PROCESSING'] as const;
@@ -53,6 +61,7 @@ export async function insertJob(db: Db, job: NewJob): Promise<{ row: RequestRow;
       batch_index: job.batchIndex ?? null,
       custom_id: job.customId ?? null,
       result_key: null,
+      ...historyColumns(job.history),
     })
     .onConflict((oc) => oc.column('id').doNothing())
     .returningAll()

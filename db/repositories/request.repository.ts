@@ -1,6 +1,7 @@
 import type { RequestStatus } from '../../workflows/inference-contract';
 import { sql } from 'kysely';
 import type { Db } from '../database';
+import type { RequestHistory } from '../../domain/request-sharing';
 
 /** What every request row says about the request, whatever its outcome. */
 export interface RequestRecord {
@@ -15,6 +16,8 @@ export interface RequestRecord {
   /** A request made by a workflow run's step. */
   runId?: string;
   runStep?: string;
+  /** Its visibility and what was asked, written with the first row (absent: the defaults, nothing). */
+  history?: RequestHistory;
 }
 
 /** A row to write: the request, and the provider of its latest attempt (null when none was tried). */
@@ -87,6 +90,8 @@ export interface RequestOutcome {
   usage?: Record<string, unknown>;
   /** Where a job's answer is stored in the bucket. */
   resultKey?: string;
+  /** The answer's text, for the history (chat, completion, transcription). */
+  outputText?: string;
 }
 
 /**
@@ -100,6 +105,7 @@ export async function finishRequest(db: Db, r: NewRequest, outcome: RequestOutco
     error_message: outcome.errorMessage ?? null,
     usage: outcome.usage ? JSON.stringify(outcome.usage) : null,
     result_key: outcome.resultKey ?? null,
+    ...(outcome.outputText !== undefined && { output_text: outcome.outputText }),
     finished_at: sql<Date>`now()`,
     latency_ms: sql<number>`(extract(epoch from now() - ${new Date(r.startedAt)}::timestamptz) * 1000)::int`,
   };
@@ -121,5 +127,12 @@ function row(r: NewRequest) {
     provider_id: r.providerId,
     created_at: new Date(r.startedAt),
     ...(r.runId && { run_id: r.runId, run_step: r.runStep ?? null }),
+    ...(r.history && { visibility: r.history.visibility, input: JSON.stringify(r.history.input) }),
   };
+}
+
+/** A streamed answer's text, collected by the API that relayed it; false while the row isn't there. */
+export async function saveOutputText(db: Db, id: string, text: string): Promise<boolean> {
+  const result = await db.updateTable('requests').set({ output_text: text }).where('id', '=', id).executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }

@@ -1,0 +1,89 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { isRequestId } from '../../db/ids';
+import { deleteHistoryRow, findHistoryRow, setRequestVisibility } from '../../db/repositories/history.repository';
+import { findCollection } from '../../db/repositories/collection.repository';
+import { REQUEST_KINDS, REQUEST_STATUSES } from '../../workflows/inference-contract';
+import { ErrorType } from '../../workflows/errors';
+import { VISIBILITIES, type Visibility } from '../../domain/visibility';
+import type { ApiDeps } from '../deps';
+import { ApiError, badRequest } from '../http/api-error';
+import type { AuthState } from '../http/auth';
+import { enumParam, limitParam, queryParam } from '../http/list-params';
+import { readJsonBody } from '../http/read-body';
+import { validate } from '../http/validate';
+import { listHistory, viewRequestById } from '../sharing/sharing-views';
+import { downDependency } from '../http/dependency-errors';
+import { payloadKey } from '../../clients/storage-keys';
+
+const notFound = () => new ApiError(ErrorType.NotFound, 'No such request.');
+
+/**
+ * The member's history (`/api/inference/requests/`): every request they made, whatever made it
+ * (a call, a job, a batch item, a run's step), with its input, output, visibility and share link.
+ */
+export function historyRoutes(deps: ApiDeps): Router<AuthState> {
+  const router = new Router<AuthState>({ prefix: '/api/inference/requests' });
+
+  router.get('/', async (ctx) => {
+    const memberId = ctx.state.member.id;
+    const limit = limitParam(ctx);
+    const collection = queryParam(ctx, 'collection');
+    const collectionRow = collection === undefined ? undefined : await findCollection(deps.db, memberId, collection);
+    if (collection !== undefined && !collectionRow) {
+      throw badRequest("'collection' is not one of your collections (give its id).", { param: 'collection' });
+    }
+    const afterId = queryParam(ctx, 'after');
+    const after = afterId === undefined ? undefined : await findHistoryRow(deps.db, afterId);
+    if (afterId !== undefined && after?.member_id !== memberId) {
+      throw badRequest("'after' is not one of your requests.", { param: 'after' });
+    }
+    const model = queryParam(ctx, 'model');
+    if (model !== undefined && (model.length < 1 || model.length > 256 || model.includes('\u0000'))) {
+      throw badRequest("'model' must be a model id.", { param: 'model' });
+    }
+    ctx.body = await listHistory(deps, memberId, {
+      kind: enumParam(ctx, 'kind', Object.keys(REQUEST_KINDS)),
+      model,
+      collectionId: collectionRow?.id,
+      visibility: enumParam<Visibility>(ctx, 'visibility', VISIBILITIES),
+      status: enumParam(ctx, 'status', REQUEST_STATUSES),
+      limit,
+      after,
+    });
+  });
+
+  router.patch('/:id', async (ctx) => {
+    const own = await ownRequest(deps, ctx);
+    const patch = validate<{ visibility: Visibility }>('RequestPatch', await readJsonBody(ctx, 64 * 1024));
+    await setRequestVisibility(deps.db, own.member_id, own.id, patch.visibility);
+    ctx.body = await viewRequestById(deps, { memberId: own.member_id }, own.id);
+  });
+
+  router.delete('/:id', async (ctx) => {
+    const own = await ownRequest(deps, ctx);
+    if (own.status === 'QUEUED' || own.status === 'PROCESSING') {
+      throw new ApiError(ErrorType.Conflict, 'This request is still running; cancel it or wait for it to end first.');
+    }
+    const keys = await deleteHistoryRow(deps.db, own.member_id, own.id);
+    if (!keys) throw notFound();
+    // The row is gone; the bytes follow (a failure here leaves unreachable objects, never a broken row).
+    await deps.storage.client
+      .removeObjects(deps.storage.bucket, [...keys, payloadKey(own.id, 'request')])
+      .catch((err: unknown) => {
+        if (!downDependency(err))
+          deps.logger.warn('could not remove a deleted request’s objects', { error: String(err) });
+      });
+    ctx.body = { id: own.id, object: 'inference.request', deleted: true };
+  });
+
+  return router;
+}
+
+/** The caller's own request by id; anyone else's is the same 404 as a bad id. */
+async function ownRequest(deps: ApiDeps, ctx: Context & { state: AuthState }) {
+  const id = String(ctx.params.id);
+  const row = isRequestId(id) ? await findHistoryRow(deps.db, id) : undefined;
+  if (!row || row.member_id !== ctx.state.member.id) throw notFound();
+  return row;
+}

@@ -266,3 +266,125 @@ test('what members typed is shown as text, never run', async () => {
   expect(html).not.toContain('<script>alert');
   expect(html).not.toContain('<img src=x');
 });
+
+describe('approvals page', () => {
+  test("a gate's listed approver sees it there and decides it with the page's form; others do not see it", async () => {
+    const bob = await stack.member('bob');
+    const carol = await stack.member('carol');
+    const created = await fetch(`${stack.url}/v1/workflows/runs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${alice.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        spec: {
+          steps: [
+            {
+              id: 'draft',
+              kind: 'inference',
+              type: 'chat',
+              body: { messages: [{ role: 'user', content: 'a slogan' }] },
+            },
+            {
+              id: 'review',
+              kind: 'gate',
+              title: 'Review the slogan',
+              show: '{{steps.draft.output}}',
+              approvers: [bob.name],
+            },
+          ],
+        },
+      }),
+    });
+    const { id } = (await created.json()) as { id: string };
+    for (let i = 0; i < 20; i++) {
+      const run = (await (
+        await fetch(`${stack.url}/v1/workflows/runs/${id}?wait=5`, {
+          headers: { authorization: `Bearer ${alice.key}` },
+        })
+      ).json()) as { status: string };
+      if (run.status !== 'RUNNING') break;
+    }
+    const asBob = await signIn(bob.key);
+    const page = await (await get('/approvals', { cookie: asBob.cookie })).text();
+    expect(page).toContain(`data-gate="${id}/review"`);
+    expect(page).toContain('Review the slogan');
+    expect(page).toContain('you are an approver');
+    const asCarol = await signIn(carol.key);
+    expect(await (await get('/approvals', { cookie: asCarol.cookie })).text()).not.toContain(id);
+    // Another member's decision is the API's 404, whatever the page sends.
+    expect(
+      (await postForm(`/approvals/${id}/review/reject`, { _csrf: asCarol.csrf }, { cookie: asCarol.cookie })).status,
+    ).toBe(404);
+    // A value that is not JSON is a 400 naming it; nothing is decided.
+    const bad = await postForm(
+      `/approvals/${id}/review/approve`,
+      { _csrf: asBob.csrf, value: '{oops' },
+      { cookie: asBob.cookie },
+    );
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: { param: 'value' } });
+
+    const rejected = await postForm(
+      `/approvals/${id}/review/reject`,
+      { _csrf: asBob.csrf, reason: 'off brand' },
+      { cookie: asBob.cookie },
+    );
+    expect(rejected.status).toBe(303);
+    expect(rejected.headers.get('location')).toBe(`/dashboard/runs/${id}`);
+    const run = (await (
+      await fetch(`${stack.url}/v1/workflows/runs/${id}`, { headers: { authorization: `Bearer ${alice.key}` } })
+    ).json()) as {
+      status: string;
+      steps: { step_id: string; gate?: { decision: string; decided_by: string; reason: string } }[];
+    };
+    expect(run.status).toBe('CANCELED');
+    expect(run.steps.find((s) => s.step_id === 'review')?.gate).toMatchObject({
+      decision: 'rejected',
+      decided_by: bob.name,
+      reason: 'off brand',
+    });
+    // Deciding again is the API's 409.
+    const again = await postForm(`/approvals/${id}/review/approve`, { _csrf: asBob.csrf }, { cookie: asBob.cookie });
+    expect(again.status).toBe(409);
+  });
+});
+
+describe('collections pages', () => {
+  test('create, reorder and change visibility through the forms', async () => {
+    const { cookie, csrf } = await signIn(alice.key);
+    for (const prompt of ['first', 'second', 'third']) {
+      await alice.openai.images.generate({ model: 'demo-image', prompt, collection: 'Forms' } as never);
+    }
+    // Get-or-create by name, case-insensitively: the existing collection.
+    const created = await postForm(
+      '/dashboard/collections',
+      { _csrf: csrf, name: 'forms', visibility: 'PUBLIC' },
+      { cookie },
+    );
+    expect(created.status).toBe(303);
+    const editPath = created.headers.get('location') as string;
+    const order = async () =>
+      [...(await (await get(editPath, { cookie })).text()).matchAll(/<li data-request="([0-9a-f]{32})"/g)].map(
+        (m) => m[1],
+      );
+    const before = await order();
+    expect(before).toHaveLength(3);
+    const moved = await postForm(`${editPath}/order`, { _csrf: csrf, request_id: before[2], move: 'up' }, { cookie });
+    expect(moved.status).toBe(303);
+    expect(await order()).toEqual([before[0], before[2], before[1]]);
+    const renamed = await postForm(editPath, { _csrf: csrf, name: 'Forms renamed', visibility: 'SECRET' }, { cookie });
+    expect(renamed.status).toBe(303);
+    const id = editPath.split('/').at(-1) as string;
+    const api = (await (
+      await fetch(`${stack.url}/api/inference/collections/${id}/`, {
+        headers: { authorization: `Bearer ${alice.key}` },
+      })
+    ).json()) as { name: string; visibility: string; items: { id: string }[] };
+    expect(api).toMatchObject({ name: 'Forms renamed', visibility: 'SECRET' });
+    expect(api.items.map((i) => i.id)).toEqual([before[0], before[2], before[1]]);
+    const removed = await postForm(`${editPath}/remove`, { _csrf: csrf, request_id: before[0] }, { cookie });
+    expect(removed.status).toBe(303);
+    expect(await order()).toEqual([before[2], before[1]]);
+    const bad = await postForm(editPath, { _csrf: csrf, visibility: 'WORLD' }, { cookie });
+    expect(bad.status).toBe(400);
+  });
+});

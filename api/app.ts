@@ -12,7 +12,7 @@ import {
   type ViewerState,
 } from './http/auth';
 import { corsForApi } from './http/cors';
-import { errorMiddleware } from './http/error-middleware';
+import { errorMessage, errorMiddleware } from './http/error-middleware';
 import { requestContext } from './http/request-context';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 import { accountRoutes } from './routes/account.routes';
@@ -35,6 +35,8 @@ import { dashboardPagesRoutes } from './routes/dashboard-pages.routes';
 import { sessionPagesRoutes } from './routes/session-pages.routes';
 import { sharePagesRoutes } from './routes/share-pages.routes';
 import { staticPagesRoutes } from './routes/static-pages.routes';
+
+const CLIENT_GONE = new Set(['EPIPE', 'ECONNRESET', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_STREAM_DESTROYED']);
 
 /**
  * The Koa API wrapped with start/stop, so the stack, tests and benchmarks boot it the same way.
@@ -98,6 +100,12 @@ export class App {
     signedInPages.use(dashboardPagesRoutes(deps).routes());
     this.pageRouters = [staticPagesRoutes(), sessionPagesRoutes(deps), sharePages, signedInPages] as Router[];
 
+    // Errors of a body still streaming (the only ones that reach Koa past errorMiddleware): a browser
+    // that stops a media download it no longer needs is routine, anything else is logged.
+    this.koa.on('error', (err: NodeJS.ErrnoException, ctx?: { path?: string }) => {
+      if (CLIENT_GONE.has(err.code ?? '') || /premature close/i.test(err.message)) return;
+      deps.logger.error('response stream failed', { path: ctx?.path, err: errorMessage(err) });
+    });
     this.koa.use(requestContext());
     this.koa.use(errorMiddleware(deps.logger));
     this.koa.use(corsForApi(deps.config));

@@ -388,3 +388,46 @@ describe('collections pages', () => {
     expect(bad.status).toBe(400);
   });
 });
+
+test("the history page sets a request's visibility, and its filters narrow the list", async () => {
+  const { cookie, csrf } = await signIn(alice.key);
+  await alice.openai.images.generate({ model: 'demo-image', prompt: 'a quiet harbour' });
+  const list = (await (
+    await fetch(`${stack.url}/api/inference/requests/?kind=image&limit=1`, { headers: { cookie } })
+  ).json()) as { data: { id: string; visibility: string; share_url: string }[] };
+  const [entry] = list.data;
+  const page = await (await get('/dashboard?kind=image', { cookie })).text();
+  expect(page).toContain(`data-request="${entry.id}"`);
+  expect(page).toContain('a quiet harbour');
+  expect(page).not.toMatch(/data-request="[^"]+"[^]*<strong>chat<\/strong>/);
+  const set = await postForm(
+    `/dashboard/requests/${entry.id}/visibility`,
+    { _csrf: csrf, visibility: 'SECRET', back: '/dashboard?kind=image' },
+    { cookie },
+  );
+  expect(set.status).toBe(303);
+  expect(set.headers.get('location')).toBe('/dashboard?kind=image');
+  const after = (await (await get(`/api/inference/requests/${entry.id}/`, { cookie })).json()) as {
+    visibility: string;
+  };
+  expect(after.visibility).toBe('SECRET');
+  // Now its link opens for its owner only.
+  const link = new URL(entry.share_url).pathname;
+  expect((await get(link, { cookie })).status).toBe(200);
+  expect((await get(link)).status).toBe(404);
+  // Someone else's request is a 404, and an outside `back` is not followed.
+  const bob = await stack.member('bob');
+  const asBob = await signIn(bob.key);
+  const foreign = await postForm(
+    `/dashboard/requests/${entry.id}/visibility`,
+    { _csrf: asBob.csrf, visibility: 'PUBLIC' },
+    { cookie: asBob.cookie },
+  );
+  expect(foreign.status).toBe(404);
+  const offsite = await postForm(
+    `/dashboard/requests/${entry.id}/visibility`,
+    { _csrf: csrf, visibility: 'UNLISTED', back: '//evil.example/' },
+    { cookie },
+  );
+  expect(offsite.headers.get('location')).toBe('/dashboard');
+});

@@ -143,10 +143,15 @@ export function HistoryPage({
                   {entry.collections.length > 0 && (
                     <p class="muted">in {entry.collections.map((c) => c.name).join(', ')}</p>
                   )}
-                  <p>
-                    <a href={localUrl(config, entry.share_url)}>share link</a>{' '}
-                    <span class="badge">{entry.visibility}</span>
-                  </p>
+                  <form class="inline" method="post" action={`/dashboard/requests/${entry.id}/visibility`}>
+                    <a href={localUrl(config, entry.share_url)}>share link</a>
+                    <Csrf token={csrf} />
+                    <input type="hidden" name="back" value={query ? `/dashboard?${query}` : '/dashboard'} />
+                    <VisibilitySelect value={entry.visibility} />
+                    <button type="submit" class="secondary">
+                      Set
+                    </button>
+                  </form>
                 </td>
                 <td>
                   <Outputs config={config} entry={entry} preview />

@@ -12,7 +12,7 @@ import {
   reorderCollection,
   updateCollection,
 } from '../../db/repositories/collection.repository';
-import { findHistoryRow } from '../../db/repositories/history.repository';
+import { findHistoryRow, setRequestVisibility } from '../../db/repositories/history.repository';
 import { findJob, listJobs } from '../../db/repositories/job.repository';
 import {
   createApiKey,
@@ -31,6 +31,7 @@ import { REQUEST_KINDS } from '../../workflows/inference-contract';
 import type { ApiDeps } from '../deps';
 import { ApiError, badRequest } from '../http/api-error';
 import { forgetMember, type AuthState } from '../http/auth';
+import { safeNext } from './session-pages.routes';
 import { queryParam } from '../http/list-params';
 import { readForm } from '../http/read-form';
 import { validate } from '../http/validate';
@@ -116,6 +117,19 @@ export function dashboardPagesRoutes(deps: ApiDeps): Router<AuthState> {
         collections={collections.map((c) => collectionObject(deps, c, c.item_count, member.name))}
       />,
     );
+  });
+
+  /** A request's visibility, from its history row (as PATCH /api/inference/requests/<id>/ sets it). */
+  router.post('/dashboard/requests/:id/visibility', async (ctx) => {
+    const form = await readForm(ctx);
+    const visibility = formVisibility(form);
+    if (
+      !isRequestId(ctx.params.id) ||
+      !(await setRequestVisibility(db, ctx.state.member.id, ctx.params.id, visibility))
+    ) {
+      throw new ApiError(ErrorType.NotFound, 'No such request.');
+    }
+    seeOther(ctx, safeNext(form.back));
   });
 
   // Collections: create, rename, visibility, reorder, remove items.

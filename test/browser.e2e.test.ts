@@ -44,17 +44,22 @@ const newest = async (kind: string) =>
 type MediaElement = { readyState: number; naturalWidth: number; videoWidth: number; complete: boolean };
 
 /**
- * Waits until the page has elements matching `selector` and each passes `check` (a browser-side
- * expression over `e`): an image decoded, a player with its media's metadata loaded.
+ * Waits until the page has elements matching `selector` and each is loaded: an image decoded, a
+ * player with its media's metadata. (A function, not a string: the pages' CSP forbids eval.)
  */
-const allLoaded = (selector: string, check: string) =>
+const allLoaded = (selector: string, what: 'image' | 'media') =>
   page.waitForFunction(
-    `(() => { const all = Array.from(document.querySelectorAll(${JSON.stringify(selector)})); return all.length > 0 && all.every((e) => ${check}); })()`,
-    undefined,
+    ([sel, kind]) => {
+      const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<MediaElement> } })
+        .document;
+      const all = Array.from(doc.querySelectorAll(sel));
+      return (
+        all.length > 0 && all.every((e) => (kind === 'image' ? e.complete && e.naturalWidth > 0 : e.readyState >= 1))
+      );
+    },
+    [selector, what] as const,
     { timeout: 15_000 },
   );
-const IMAGE_DECODED = 'e.complete && e.naturalWidth > 0';
-const MEDIA_READY = 'e.readyState >= 1';
 
 const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 
@@ -171,7 +176,7 @@ test('a gate is approved with an edited value in the browser, and the run finish
   await expect(page.locator('li[data-step="approve"]').textContent()).resolves.toContain('approved by');
   expect(await page.locator('li[data-step="illustrate"]').getAttribute('data-status')).toBe('DONE');
   expect(await page.locator('li[data-step="illustrate"] img').count()).toBe(2);
-  await allLoaded('li[data-step="illustrate"] img', IMAGE_DECODED);
+  await allLoaded('li[data-step="illustrate"] img', 'image');
   await shot('run-done');
   const run = await api<{ status: string; steps: { step_id: string; output: unknown }[] }>(
     'GET',
@@ -184,7 +189,7 @@ test('a gate is approved with an edited value in the browser, and the run finish
 test("the share pages' image, players and playlist load their media", async () => {
   const image = await newest('image');
   await page.goto(image.share_url);
-  await allLoaded('article img', IMAGE_DECODED);
+  await allLoaded('article img', 'image');
   expect(await page.locator('meta[property="og:image"]').getAttribute('content')).toMatch(
     /^http:\/\/.+\/api\/inference\/assets\//,
   );
@@ -192,13 +197,13 @@ test("the share pages' image, players and playlist load their media", async () =
 
   const song = await newest('music');
   await page.goto(song.share_url);
-  await allLoaded('article audio', MEDIA_READY);
+  await allLoaded('article audio', 'media');
   expect(await page.locator('meta[property="og:audio"]').count()).toBe(1);
   await shot('share-audio');
 
   const video = await newest('video');
   await page.goto(video.share_url);
-  await allLoaded('article video', MEDIA_READY);
+  await allLoaded('article video', 'media');
   expect(await page.locator('video').evaluate((v) => (v as unknown as MediaElement).videoWidth)).toBeGreaterThan(0);
   expect(await page.locator('meta[property="og:video"]').count()).toBe(1);
   await shot('share-video');
@@ -210,13 +215,13 @@ test("the share pages' image, players and playlist load their media", async () =
   await page.goto(album!.share_url);
   expect(await page.locator('ol.playlist > li').count()).toBe(2);
   expect(await page.locator('ol.playlist > li strong').allTextContents()).toEqual(['night trains', 'morning ferries']);
-  await allLoaded('ol.playlist audio', MEDIA_READY);
+  await allLoaded('ol.playlist audio', 'media');
   await shot('collection-playlist');
 
   // A logged-out visitor sees the public image, and the same 404 page for what is not theirs to see.
   await context.clearCookies();
   await page.goto(image.share_url);
-  await allLoaded('article img', IMAGE_DECODED);
+  await allLoaded('article img', 'image');
   const profile = await page.goto(`${stack.url}/u/${alice.name}`);
   expect(profile?.status()).toBe(200);
   expect(await page.locator('figure[data-request] img').count()).toBe(1);

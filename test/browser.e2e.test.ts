@@ -81,6 +81,20 @@ beforeAll(async () => {
     api('POST', '/v1/music/generations', { model: 'demo-music', prompt: 'night trains', collection: 'Album' }),
     api('POST', '/v1/videos/generations', { model: 'demo-video', prompt: 'a paper boat' }),
     api('POST', '/v1/chat/completions', { model: 'demo-chat', messages: [{ role: 'user', content: 'Say hello.' }] }),
+    // An async job and a batch of two, for the jobs and batches pages.
+    api('POST', '/v1/chat/completions', {
+      model: 'demo-chat',
+      messages: [{ role: 'user', content: 'Later.' }],
+      async: true,
+    }),
+    api('POST', '/v1/batches', {
+      requests: [0, 1].map((i) => ({
+        custom_id: `item-${i}`,
+        method: 'POST',
+        url: '/v1/chat/completions',
+        body: { model: 'demo-chat', messages: [{ role: 'user', content: `Item ${i}` }] },
+      })),
+    }),
   ]);
   await api('POST', '/v1/music/generations', { model: 'demo-music', prompt: 'morning ferries', collection: 'Album' });
 
@@ -134,8 +148,8 @@ test('the dashboard pages render their data', async () => {
   for (const [route, heading, rows] of [
     ['/dashboard/collections', 'Collections', 'tr[data-collection]'],
     ['/dashboard/runs', 'Workflow runs', 'tr[data-run]'],
-    ['/dashboard/jobs', 'Async jobs', 'h1'],
-    ['/dashboard/batches', 'Batches', 'h1'],
+    ['/dashboard/jobs', 'Async jobs', 'tr[data-job]'],
+    ['/dashboard/batches', 'Batches', 'tr[data-batch]'],
     ['/dashboard/keys', 'API keys', 'tr[data-key]'],
     ['/dashboard/settings', 'Settings', 'select[name="default_request_visibility"]'],
   ] as const) {

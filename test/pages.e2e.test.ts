@@ -129,6 +129,9 @@ describe('sign-in', () => {
     const byKey = await get('/dashboard', { authorization: `Bearer ${alice.key}` });
     expect(byKey.status).toBe(200);
     expect((await get('/dashboard', { authorization: 'Bearer ic_wrong' })).status).toBe(401);
+    // Pages open to everyone still refuse a bad key: a client that sent one wants to know.
+    expect((await get('/u/anyone', { authorization: 'Bearer ic_wrong' })).status).toBe(401);
+    expect((await get('/u/anyone', { cookie: 'ic_session=not-a-session' })).status).toBe(404);
   });
 });
 

@@ -315,13 +315,21 @@ describe('music, video, 3D and voice cloning', () => {
   });
 });
 
-test("the bare asset URL needs the owner's key; a signed link works alone until tampered with or expired", async () => {
-  const res = await alice.openai.images.generate({ model: 'demo-image', prompt: 'private', size: '32x32' });
+test("a SECRET request's bare asset URL needs the owner's key; a signed link works alone until tampered with or expired", async () => {
+  // The platform's own field rides along the SDK's body.
+  const res = await alice.openai.images.generate(
+    { model: 'demo-image', prompt: 'private', size: '32x32' },
+    {
+      body: { model: 'demo-image', prompt: 'private', size: '32x32', visibility: 'SECRET' },
+    },
+  );
   const signed = new URL(res.data?.[0].url as string);
   const bare = `${signed.origin}${signed.pathname}`;
   const bob = await stack.member('bob');
+  // Anyone else gets the 404 of an asset that does not exist (the visibility matrix covers every level).
   expect((await getAsset(bare, { authorization: `Bearer ${bob.key}` })).res.status).toBe(404);
-  expect((await getAsset(bare, {})).res.status).toBe(401);
+  expect((await getAsset(bare, {})).res.status).toBe(404);
+  expect((await getAsset(bare, { authorization: 'Bearer not-a-key' })).res.status).toBe(401);
   expect((await getAsset(bare)).res.status).toBe(200);
 
   expect((await getAsset(signed.href, {})).res.status).toBe(200);

@@ -191,6 +191,55 @@ describe('account defaults and per-request overrides', () => {
     expect((await entry(plain.id)).visibility).toBe('PRIVATE');
     expect((await entry(plain.id)).collections).toEqual([]);
 
+    const run = await call<{ id: string }>('POST', '/v1/workflows/runs', {
+      spec: {
+        steps: [
+          {
+            id: 'say',
+            kind: 'inference',
+            type: 'chat',
+            body: {
+              model: 'demo-chat',
+              messages: [{ role: 'user', content: 'a step of its own' }],
+              visibility: 'PUBLIC',
+              collection: 'Run album',
+            },
+          },
+        ],
+      },
+      inputs: {},
+    });
+    expect(run.status).toBe(201);
+    const batch = await call<{ id: string }>('POST', '/v1/batches', {
+      requests: [
+        {
+          custom_id: 'one',
+          method: 'POST',
+          url: '/v1/chat/completions',
+          body: {
+            model: 'demo-chat',
+            messages: [{ role: 'user', content: 'batch item' }],
+            visibility: 'UNLISTED',
+            collection: 'Batch album',
+          },
+        },
+      ],
+    });
+    expect(batch.status).toBe(200);
+    const fromRun = await until('the run step in the history', async () =>
+      (await history()).find((e) => e.parent?.run_id === run.body.id && e.status === 'PROCESSED'),
+    );
+    expect(fromRun.visibility).toBe('PUBLIC');
+    expect(fromRun.collections.map((c) => c.name)).toEqual(['Run album']);
+    const fromBatch = await until('the batch item in the history', async () =>
+      (await history()).find((e) => e.parent?.batch_id === batch.body.id && e.status === 'PROCESSED'),
+    );
+    expect(fromBatch.visibility).toBe('UNLISTED');
+    expect(fromBatch.collections.map((c) => c.name)).toEqual(['Batch album']);
+    expect(receivedChat('a step of its own')).not.toHaveProperty('visibility');
+    expect(receivedChat('batch item')).toBeDefined();
+    expect(receivedChat('batch item')).not.toHaveProperty('collection');
+
     const received = receivedChat(mine.content);
     expect(received).toBeDefined();
     expect(received).not.toHaveProperty('visibility');
@@ -273,6 +322,8 @@ describe('history', () => {
 
     const form = new FormData();
     form.append('model', 'demo-stt');
+    form.append('visibility', 'PRIVATE');
+    form.append('collection', 'Voice notes');
     form.append('file', new Blob([new Uint8Array(wav())], { type: 'audio/wav' }), 'hello.wav');
     const stt = await fetch(`${stack.url}/v1/audio/transcriptions`, {
       method: 'POST',
@@ -284,6 +335,12 @@ describe('history', () => {
     expect(sttEntry.inputs).toHaveLength(1);
     expect(sttEntry.inputs[0].content_type).toBe('audio/wav');
     expect(sttEntry.input).not.toHaveProperty('file');
+    expect(sttEntry.visibility).toBe('PRIVATE');
+    expect(sttEntry.collections.map((c) => c.name)).toEqual(['Voice notes']);
+    const sttReceived = stack.demo.received().find((r) => r.path.endsWith('/audio/transcriptions'))?.body;
+    expect(sttReceived).toMatchObject({ model: 'demo-stt' });
+    expect(sttReceived).not.toHaveProperty('visibility');
+    expect(sttReceived).not.toHaveProperty('collection');
     expect(typeof sttEntry.output.text).toBe('string');
   });
 

@@ -171,9 +171,14 @@ export function respondAnswer(deps: Pick<ApiDeps, 'db' | 'logger'>, ctx: Context
   if ('stream' in answer) {
     ctx.respond = false;
     const text = new StreamedText();
-    pipeStream(ctx, answer.stream, (chunk) => text.push(chunk), () => {
-      void keepStreamedText(deps, answer.requestId, text.value);
-    });
+    pipeStream(
+      ctx,
+      answer.stream,
+      (chunk) => text.push(chunk),
+      () => {
+        void keepStreamedText(deps, answer.requestId, text.value);
+      },
+    );
     return;
   }
   ctx.status = answer.output.status;

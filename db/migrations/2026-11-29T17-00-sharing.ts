@@ -30,7 +30,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
 
   // Uploaded inputs are kept as assets too (role `input`), beside the outputs.
-  await db.schema.alterTable('assets').addColumn('role', 'text', (c) => c.notNull().defaultTo('output')).execute();
+  await db.schema
+    .alterTable('assets')
+    .addColumn('role', 'text', (c) => c.notNull().defaultTo('output'))
+    .execute();
   await db.schema.alterTable('assets').dropConstraint('assets_request_position_unique').execute();
   await db.schema
     .alterTable('assets')

@@ -16,6 +16,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { format, resolveConfig } from 'prettier';
 import { BenchClient } from './client';
 import { renderCompare, type CompareDoc, type Failure } from './compare-report';
 import { runScenario, type CompareTarget, type Scenario, type ScenarioRun } from './compare-rounds';
@@ -317,8 +318,11 @@ export async function runCompare(argv: string[]): Promise<number> {
     };
     mkdirSync(opts.out, { recursive: true });
     const jsonFile = path.join(opts.out, 'compare.json');
-    writeFileSync(jsonFile, `${JSON.stringify(doc, null, 2)}\n`);
-    const markdown = renderCompare(doc);
+    // Formatted as `npm run lint`'s prettier --check wants the files under docs/.
+    const pretty = async (text: string, file: string) =>
+      format(text, { ...(await resolveConfig(file)), filepath: file });
+    writeFileSync(jsonFile, await pretty(JSON.stringify(doc), jsonFile));
+    const markdown = await pretty(renderCompare(doc), path.join(opts.out, 'compare.md'));
     writeFileSync(path.join(opts.out, 'compare.md'), markdown);
     const chart = await run(
       venvPython(),

@@ -1,7 +1,7 @@
 /**
  * LiteLLM's proxy for the comparison benchmark: installed from PyPI on first use into a virtualenv
- * of its own (.tools/litellm-venv, apart from the test tools' .tools/venv), with matplotlib for the
- * benchmark's chart, then started on loopback in front of the demo provider.
+ * of its own (.tools/litellm-venv, apart from the test tools' .tools/venv), with the Prisma client its
+ * database mode needs and matplotlib for the benchmark's chart, then started on loopback in front of the demo provider.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,6 +20,8 @@ import {
 /** The newest 1.108 whose `proxy` extra resolves on the registries this machine reaches. */
 export const LITELLM_VERSION = '1.108.7';
 const MATPLOTLIB_VERSION = '3.11.2';
+/** What LiteLLM's database mode needs (its `extra_proxy`): the Prisma client, whose engines it downloads. */
+const PRISMA_VERSION = '0.15.0';
 const HOST = '127.0.0.1';
 
 export function litellmVenv(): string {
@@ -34,7 +36,7 @@ export function venvPython(): string {
 export async function ensureLitellm(log: (msg: string) => void): Promise<void> {
   const venv = litellmVenv();
   const stamp = path.join(venv, 'installed.version');
-  const wanted = `litellm[proxy]==${LITELLM_VERSION} matplotlib==${MATPLOTLIB_VERSION}`;
+  const wanted = `litellm[proxy]==${LITELLM_VERSION} prisma==${PRISMA_VERSION} matplotlib==${MATPLOTLIB_VERSION}`;
   if (existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === wanted) return;
   log(`installing ${wanted} from PyPI into ${path.relative(process.cwd(), venv)} (first use) ...`);
   if (!existsSync(venvPython())) await runChecked('python3', ['-m', 'venv', venv], { timeoutMs: 120_000 });
@@ -94,6 +96,8 @@ export async function startLitellm(opts: LitellmOptions): Promise<Litellm> {
   const port = await freePort(HOST);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    // Its database mode runs the `prisma` CLI of the venv.
+    PATH: `${path.join(litellmVenv(), 'bin')}:${process.env.PATH ?? ''}`,
     // No telemetry, no model-cost map from the network (this machine has no internet), quiet logs.
     LITELLM_TELEMETRY: 'False',
     LITELLM_LOCAL_MODEL_COST_MAP: 'True',

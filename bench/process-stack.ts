@@ -65,11 +65,18 @@ export async function startInfrastructure(dir: string): Promise<Infrastructure> 
   };
 }
 
-function node(name: string, entry: string, args: string[], env: NodeJS.ProcessEnv, dir: string): Promise<Child> {
+function node(
+  name: string,
+  entry: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  dir: string,
+  nodeArgs: string[] = [],
+): Promise<Child> {
   return spawnChild({
     name,
     command: process.execPath,
-    args: [dist(entry), ...args],
+    args: [...nodeArgs, dist(entry), ...args],
     logFile: path.join(dir, 'logs', `${name}.log`),
     env,
   });
@@ -100,10 +107,18 @@ export interface PlatformProcesses {
 }
 
 /** The worker and API processes on `infra`, with their LOG_LEVEL, and a member whose key the agents and clients use. */
-export async function startPlatform(infra: Infrastructure, dir: string, logLevel: string): Promise<PlatformProcesses> {
+export async function startPlatform(
+  infra: Infrastructure,
+  dir: string,
+  logLevel: string,
+  extraEnv: Record<string, string> = {},
+  /** Node flags for the worker, API and agents (--cpu-prof ...). */
+  nodeArgs: string[] = [],
+): Promise<PlatformProcesses> {
   const apiPort = await freePort(HOST);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    ...extraEnv,
     ...infra.env,
     GATEWAY_SECRET: randomBytes(24).toString('base64url'),
     LOG_LEVEL: logLevel,
@@ -115,8 +130,8 @@ export async function startPlatform(infra: Infrastructure, dir: string, logLevel
   await db.destroy();
 
   const workerLog = logSince(path.join(dir, 'logs', 'worker.log'));
-  const worker = await node('worker', 'worker/main.js', [], env, dir);
-  const api = await node('api', 'api/main.js', [], env, dir);
+  const worker = await node('worker', 'worker/main.js', [], env, dir, nodeArgs);
+  const api = await node('api', 'api/main.js', [], env, dir, nodeArgs);
   const children: Child[] = [api, worker];
   await Promise.all([
     worker.waitFor(() => workerLog().includes('worker polling'), { timeoutMs: 60_000, what: 'the worker to poll' }),
@@ -131,7 +146,14 @@ export async function startPlatform(infra: Infrastructure, dir: string, logLevel
     async startAgent(name, upstream, concurrency) {
       const log = logSince(path.join(dir, 'logs', `${name}.log`));
       const args = ['--api-url', apiUrl, '--key', apiKey, '--name', name, '--upstream', upstream];
-      const agent = await node(name, 'agent/cli.js', [...args, '--concurrency', String(concurrency)], env, dir);
+      const agent = await node(
+        name,
+        'agent/cli.js',
+        [...args, '--concurrency', String(concurrency)],
+        env,
+        dir,
+        nodeArgs,
+      );
       children.unshift(agent);
       await agent.waitFor(() => /^agent .* serving /m.test(log()), { timeoutMs: 15_000, what: `${name} to register` });
       return agent;

@@ -33,14 +33,17 @@ function summarize(value: unknown, depth: number): unknown {
     return kept.map((v) => summarize(v, depth + 1));
   }
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (SECRET.test(k)) continue;
+  for (const [rawKey, v] of Object.entries(value)) {
+    if (SECRET.test(rawKey)) continue;
+    const k = summarizeString(rawKey);
     out[k] = k === 'b64_json' || k === 'audio_b64' ? '[bytes]' : summarize(v, depth + 1);
   }
   return out;
 }
 
-function summarizeString(value: string): string {
+function summarizeString(raw: string): string {
+  // Postgres text and jsonb hold no NUL character.
+  const value = raw.includes('\u0000') ? raw.replace(/\u0000/g, '\uFFFD') : raw;
   if (value.startsWith('data:')) return `[${value.slice(5, value.indexOf(';') > 0 ? value.indexOf(';') : 20)} data]`;
   return value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value;
 }

@@ -109,6 +109,8 @@ function describe(error: ErrorObject | undefined): string {
     return `${where} must be one of ${(error.params.allowedValues as unknown[]).map(String).join(', ')}.`;
   }
   if (error.keyword === 'oneOf' || error.keyword === 'anyOf') return `${where} is not one of the accepted forms.`;
+  // The one `not` the schemas use: a name that is only blanks.
+  if (error.keyword === 'not') return `${where} must not be blank.`;
   return `${where} ${error.message ?? 'is invalid'}.`;
 }
 

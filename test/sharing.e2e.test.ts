@@ -293,6 +293,14 @@ describe('history', () => {
     expect(got.share_url).toMatch(new RegExp(`^${stack.url}/s/[0-9a-f]{64}$`));
     expect(got.usage).toBeTruthy();
 
+    // Postgres holds no NUL character: one in a prompt is kept as U+FFFD, never stalls the row.
+    const nul = await chat({}, 'a\u0000b');
+    const withNul = await until('the NUL prompt’s row', async () => {
+      const e = await entry(nul.id);
+      return e.status === 'PROCESSED' ? e : undefined;
+    });
+    expect(withNul.input).toMatchObject({ messages: [{ content: 'a\uFFFDb' }] });
+
     const streamed = await fetch(`${stack.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${owner.key}`, 'content-type': 'application/json' },

@@ -102,10 +102,10 @@ export async function finishRequest(db: Db, r: NewRequest, outcome: RequestOutco
   const final = {
     status: outcome.status,
     error_type: outcome.errorType ?? null,
-    error_message: outcome.errorMessage ?? null,
+    error_message: outcome.errorMessage === undefined ? null : withoutNul(outcome.errorMessage),
     usage: outcome.usage ? JSON.stringify(outcome.usage) : null,
     result_key: outcome.resultKey ?? null,
-    ...(outcome.outputText !== undefined && { output_text: outcome.outputText }),
+    ...(outcome.outputText !== undefined && { output_text: withoutNul(outcome.outputText) }),
     finished_at: sql<Date>`now()`,
     latency_ms: sql<number>`(extract(epoch from now() - ${new Date(r.startedAt)}::timestamptz) * 1000)::int`,
   };
@@ -135,4 +135,9 @@ function row(r: NewRequest) {
 export async function saveOutputText(db: Db, id: string, text: string): Promise<boolean> {
   const result = await db.updateTable('requests').set({ output_text: text }).where('id', '=', id).executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
+}
+
+/** Postgres text holds no NUL character: a model or provider that sends one must not stall a write. */
+function withoutNul(text: string): string {
+  return text.includes('\u0000') ? text.replace(/\u0000/g, '\uFFFD') : text;
 }

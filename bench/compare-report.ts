@@ -194,6 +194,9 @@ export function renderCompare(doc: CompareDoc): string {
   for (const over of ['platform', 'npm-start'].filter(has)) {
     for (const against of ['litellm', 'litellm-db'].filter(has)) ratioTable.push(...ratioRows(runs, over, against));
   }
+  // The A/B of Temporal's SQLite pragmas on `npm start`'s stack (--sqlite-ab).
+  if (has('npm-start') && has('npm-start-journal'))
+    ratioTable.push(...ratioRows(runs, 'npm-start', 'npm-start-journal'));
   out.push(
     '## Ratios per round',
     '',

@@ -39,6 +39,8 @@ interface CompareOptions {
   pacedRequests: number;
   pacedTokensPerSecond: number;
   npmStart: boolean;
+  /** Also runs `npm start`'s stack with Temporal's SQLite in its default rollback-journal mode (A/B of the pragmas). */
+  sqliteAb: boolean;
   litellmDb: boolean;
   out: string;
 }
@@ -51,6 +53,7 @@ const USAGE = `Usage: npm run bench -- --compare [options]
   --paced-requests N      streamed requests per target and round through the paced upstream (default 8)
   --paced-tps N           the paced demo provider's tokens per second (default 5)
   --no-npm-start          skip the target running \`npm start\`'s stack
+  --sqlite-ab             add \`npm start\`'s stack with TEMPORAL_SQLITE=default (rollback journal) as a target
   --no-litellm-db         skip LiteLLM with its Postgres database_url
   --out DIR               where compare.{json,md,svg} go (default docs/bench)`;
 
@@ -62,6 +65,7 @@ export function parseCompareArgs(argv: string[]): CompareOptions {
     pacedRequests: 8,
     pacedTokensPerSecond: 5,
     npmStart: true,
+    sqliteAb: false,
     litellmDb: true,
     out: path.join(repoRoot(), 'docs', 'bench'),
   };
@@ -78,6 +82,7 @@ export function parseCompareArgs(argv: string[]): CompareOptions {
     else if (flag === '--paced-requests') opts.pacedRequests = int(flag, argv[++i], 0);
     else if (flag === '--paced-tps') opts.pacedTokensPerSecond = int(flag, argv[++i], 1);
     else if (flag === '--no-npm-start') opts.npmStart = false;
+    else if (flag === '--sqlite-ab') opts.sqliteAb = true;
     else if (flag === '--no-litellm-db') opts.litellmDb = false;
     else if (flag === '--out') opts.out = path.resolve(String(argv[++i]));
     else if (flag === '--help' || flag === '-h') {
@@ -218,15 +223,31 @@ export async function runCompare(argv: string[]): Promise<number> {
       },
     });
 
-    if (opts.npmStart) {
+    const npmStartVariants: { name: string; env: Record<string, string>; note: string }[] = [
+      ...(opts.npmStart ? [{ name: 'npm-start', env: {}, note: 'Temporal on SQLite (WAL) with UI' }] : []),
+      ...(opts.sqliteAb
+        ? [
+            {
+              name: 'npm-start-journal',
+              env: { TEMPORAL_SQLITE: 'default' },
+              note: 'Temporal on SQLite in its default rollback journal, with UI',
+            },
+          ]
+        : []),
+    ];
+    for (const variant of npmStartVariants) {
       try {
-        const npmStart = await startNpmStartStack(path.join(dir, 'npm-start'), path.join(dir, 'logs', 'npm-start.log'));
+        const npmStart = await startNpmStartStack(
+          path.join(dir, variant.name),
+          path.join(dir, 'logs', `${variant.name}.log`),
+          variant.env,
+        );
         stops.push(() => npmStart.child.stop());
         firstPhaseOnly.push(() => npmStart.child.stop());
         const p = npmStart.pids;
         targets.push({
-          name: 'npm-start',
-          label: "`npm start`'s stack, its defaults (agent concurrency 8, LOG_LEVEL=info, Temporal on SQLite with UI)",
+          name: variant.name,
+          label: `\`npm start\`'s stack, its defaults (agent concurrency 8, LOG_LEVEL=info, ${variant.note})`,
           baseUrl: npmStart.apiUrl,
           headers: bearer(npmStart.apiKey),
           processes: {

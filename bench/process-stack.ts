@@ -173,8 +173,12 @@ export interface NpmStartStack {
 }
 
 /** `npm start`'s stack script (built), with its defaults, data in `dataDir` (STACK_DATA_DIR). */
-export async function startNpmStartStack(dataDir: string, logFile: string): Promise<NpmStartStack> {
-  const env = { ...process.env };
+export async function startNpmStartStack(
+  dataDir: string,
+  logFile: string,
+  extraEnv: Record<string, string> = {},
+): Promise<NpmStartStack> {
+  const env = { ...process.env, ...extraEnv };
   for (const key of ['TEMPORAL_ADDRESS', 'DATABASE_URL', 'S3_ENDPOINT', 'API_PORT', 'LOG_LEVEL']) delete env[key];
   const out = logSince(logFile);
   const child = await spawnChild({

@@ -134,6 +134,7 @@ A part that dies is restarted. Ctrl-C stops everything (twice: kills everything 
 async function superviseTemporal() {
   const options = {
     dataDir: path.join(DATA, 'temporal'),
+    sqlite: process.env.TEMPORAL_SQLITE === 'default' ? ('default' as const) : ('wal' as const),
     port: await preferred(7233),
     uiPort: await preferred(8233),
     logFile: log('temporal'),

@@ -20,6 +20,12 @@ export interface TemporalOptions extends SpawnControl {
   port?: number;
   uiPort?: number;
   headless?: boolean;
+  /**
+   * The SQLite pragmas of a persistent server (`dataDir`): `wal` (the default: write-ahead log with
+   * `synchronous=normal`, which loses nothing when a process is killed, only the last commits on a
+   * power cut) or `default` (SQLite's rollback journal and a sync on every commit).
+   */
+  sqlite?: 'wal' | 'default';
   /** Extra `KEY=VALUE` dynamic config values, after LATENCY_TUNING. */
   dynamicConfig?: string[];
   logFile: string;
@@ -75,6 +81,9 @@ async function launchTemporal(opts: TemporalOptions): Promise<TemporalServer & R
   if (opts.dataDir) {
     fs.mkdirSync(opts.dataDir, { recursive: true });
     args.push('--db-filename', path.join(opts.dataDir, 'temporal.db'));
+    if ((opts.sqlite ?? 'wal') === 'wal') {
+      args.push('--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
+    }
   }
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
   for (const value of [...LATENCY_TUNING, ...(opts.dynamicConfig ?? [])]) args.push('--dynamic-config-value', value);

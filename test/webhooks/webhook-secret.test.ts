@@ -63,6 +63,8 @@ test('the member the API authenticates never carries the secret', async () => {
   expect(row?.webhook_secret).toMatch(/^whsec_/);
   expect(Object.keys((await findMemberByApiKey(stack.db, alice.key)) ?? {}).sort()).toEqual([
     'created_at',
+    'default_collection_name',
+    'default_request_visibility',
     'id',
     'name',
   ]);

@@ -103,6 +103,11 @@ export interface InferenceInput {
   job?: boolean;
   /** A job's webhook: called with the job object when it ends. */
   webhook?: string;
+  /**
+   * The caller wrote the request's first row (QUEUED on the plan's first provider) beside the
+   * start: the workflow does not (one activity and one workflow task fewer for a sync call).
+   */
+  recorded?: boolean;
   /** The request's visibility and input summary for its history row (the API's sharing decision). */
   history?: RequestHistory;
   /** A workflow run's step made this request (its row says so). */

@@ -169,6 +169,8 @@ async function dispatch(input: InferenceInput, request: RequestInfo, tried: stri
     }
     const providerId = plan.providerIds[0];
     tried.push(providerId);
+    // Written by the caller for the first attempt (input.recorded); by this workflow otherwise.
+    if (!recorded && input.recorded) recorded = Promise.resolve();
     if (!recorded) {
       recorded = records.recordRequest({ ...request, ...(input.history && { history: input.history }), providerId });
       // Awaited where the row must exist (assets, the next attempt); the outcome is an upsert.

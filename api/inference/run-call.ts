@@ -88,6 +88,9 @@ export async function runCall(
     requiredFeatures: call.requiredFeatures,
     queueMs: deps.config.dispatch.syncQueueMs,
     history,
+    // A text call's first row is the API's to write; media calls' rows must exist before their
+    // assets, so their workflow writes them.
+    writeRow: !media,
   });
   client.watch(handle);
   ctx.set('x-request-id', requestId);

@@ -434,3 +434,28 @@ test("the history page sets a request's visibility, and its filters narrow the l
   );
   expect(offsite.headers.get('location')).toBe('/dashboard');
 });
+
+test('the history page deletes a finished request of yours, with its assets; nobody else can', async () => {
+  const { cookie, csrf } = await signIn(alice.key);
+  const made = await alice.openai.images.generate({ model: 'demo-image', prompt: 'to be deleted' }).withResponse();
+  const id = made.response.headers.get('x-request-id') as string;
+  const entry = async () => get(`/api/inference/requests/${id}/`, { cookie });
+  let found = (await (await entry()).json()) as { status: string; output: { assets: { url: string }[] } };
+  for (let i = 0; i < 100 && found.status !== 'PROCESSED'; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    found = (await (await entry()).json()) as typeof found;
+  }
+  const asset = new URL(found.output.assets[0].url).pathname;
+  expect((await get(asset, { cookie })).status).toBe(200);
+  expect((await get('/dashboard?kind=image', { cookie })).status).toBe(200);
+  const bob = await stack.member('bob');
+  const asBob = await signIn(bob.key);
+  const foreign = await postForm(`/dashboard/requests/${id}/delete`, { _csrf: asBob.csrf }, { cookie: asBob.cookie });
+  expect(foreign.status).toBe(404);
+  const noToken = await postForm(`/dashboard/requests/${id}/delete`, {}, { cookie });
+  expect(noToken.status).toBe(403);
+  const deleted = await postForm(`/dashboard/requests/${id}/delete`, { _csrf: csrf, back: '/dashboard' }, { cookie });
+  expect(deleted.status).toBe(303);
+  expect((await entry()).status).toBe(404);
+  expect((await get(asset, { cookie })).status).toBe(404);
+});

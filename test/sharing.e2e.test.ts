@@ -77,6 +77,31 @@ async function entry(id: string): Promise<HistoryEntry> {
   return res.body;
 }
 
+/** Starts a run of one chat step whose body gets `extra` (platform fields, say). */
+function oneStepRun(content: string, extra: Record<string, unknown> = {}) {
+  return call<{ id: string }>('POST', '/v1/workflows/runs', {
+    spec: {
+      steps: [
+        {
+          id: 'say',
+          kind: 'inference',
+          type: 'chat',
+          body: { model: 'demo-chat', messages: [{ role: 'user', content }], ...extra },
+        },
+      ],
+    },
+    inputs: {},
+  });
+}
+
+/** The request's history entry once it finished (the answer reaches the client before the final row). */
+function finished(id: string, what = 'the request to finish'): Promise<HistoryEntry> {
+  return until(what, async () => {
+    const e = await entry(id);
+    return e.status === 'PROCESSED' ? e : undefined;
+  });
+}
+
 async function chat(extra: Record<string, unknown>, content = `hello ${Math.random()}`) {
   const res = await call<{ choices: { message: { content: string } }[] }>('POST', '/v1/chat/completions', {
     model: 'demo-chat',
@@ -147,19 +172,7 @@ describe('account defaults and per-request overrides', () => {
       async: true,
     });
     expect(job.status).toBe(202);
-    const run = await call<{ id: string }>('POST', '/v1/workflows/runs', {
-      spec: {
-        steps: [
-          {
-            id: 'say',
-            kind: 'inference',
-            type: 'chat',
-            body: { model: 'demo-chat', messages: [{ role: 'user', content: 'from a run' }] },
-          },
-        ],
-      },
-      inputs: {},
-    });
+    const run = await oneStepRun('from a run');
     expect(run.status).toBe(201);
 
     const album = await until('the three requests in "My album"', async () => {
@@ -175,6 +188,8 @@ describe('account defaults and per-request overrides', () => {
       return page.length === 3 && page.every((e) => e.status === 'PROCESSED') ? page : undefined;
     });
     expect(items.map((e) => e.visibility)).toEqual(['PUBLIC', 'PUBLIC', 'PUBLIC']);
+    // A job's answer is stored in the bucket; its text still reaches the history.
+    expect(items.find((e) => e.id === job.body.id)?.output.text).toMatch(/^Demo reply to: async one/);
     expect(items.map((e) => e.parent?.run_id ?? null).filter(Boolean)).toEqual([run.body.id]);
     expect(items.find((e) => e.id === sync.id)?.collections).toEqual([{ id: album.id, name: 'My album' }]);
     // The implicit collection took the visibility of the request that created it.
@@ -191,24 +206,7 @@ describe('account defaults and per-request overrides', () => {
     expect((await entry(plain.id)).visibility).toBe('PRIVATE');
     expect((await entry(plain.id)).collections).toEqual([]);
 
-    const run = await call<{ id: string }>('POST', '/v1/workflows/runs', {
-      spec: {
-        steps: [
-          {
-            id: 'say',
-            kind: 'inference',
-            type: 'chat',
-            body: {
-              model: 'demo-chat',
-              messages: [{ role: 'user', content: 'a step of its own' }],
-              visibility: 'PUBLIC',
-              collection: 'Run album',
-            },
-          },
-        ],
-      },
-      inputs: {},
-    });
+    const run = await oneStepRun('a step of its own', { visibility: 'PUBLIC', collection: 'Run album' });
     expect(run.status).toBe(201);
     const batch = await call<{ id: string }>('POST', '/v1/batches', {
       requests: [
@@ -281,10 +279,7 @@ describe('history', () => {
   test('keeps the input and the output: text (streamed too), images, uploads', async () => {
     const plain = await chat({}, 'tell me about lakes');
     // The answer reaches the client first; the row's final write follows within moments.
-    const got = await until('the final row', async () => {
-      const e = await entry(plain.id);
-      return e.status === 'PROCESSED' ? e : undefined;
-    });
+    const got = await finished(plain.id, 'the final row');
     expect(got.input).toMatchObject({
       model: 'demo-chat',
       messages: [{ role: 'user', content: 'tell me about lakes' }],
@@ -295,10 +290,7 @@ describe('history', () => {
 
     // Postgres holds no NUL character: one in a prompt is kept as U+FFFD, never stalls the row.
     const nul = await chat({}, 'a\u0000b');
-    const withNul = await until('the NUL prompt’s row', async () => {
-      const e = await entry(nul.id);
-      return e.status === 'PROCESSED' ? e : undefined;
-    });
+    const withNul = await finished(nul.id, 'the NUL prompt’s row');
     expect(withNul.input).toMatchObject({ messages: [{ content: 'a\uFFFDb' }] });
 
     const streamed = await fetch(`${stack.url}/v1/chat/completions`, {
@@ -321,10 +313,7 @@ describe('history', () => {
     );
 
     const imageId = await image({ n: 2 });
-    const img = await until('the image request to finish', async () => {
-      const e = await entry(imageId);
-      return e.status === 'PROCESSED' ? e : undefined;
-    });
+    const img = await finished(imageId, 'the image request to finish');
     expect(img.output.assets).toHaveLength(2);
     expect(img.output.assets[0].content_type).toBe('image/png');
 
@@ -375,10 +364,7 @@ describe('history', () => {
       expect((await call('GET', `/api/inference/requests/${bad}`)).status).toBe(400);
     }
 
-    const done = await until('the image', async () => {
-      const e = await entry(a);
-      return e.status === 'PROCESSED' ? e : undefined;
-    });
+    const done = await finished(a, 'the image');
     const asset = done.output.assets[0].url.replace(stack.url, '');
     expect((await fetch(`${stack.url}${asset}`)).status).toBe(404);
     const patched = await call<HistoryEntry>('PATCH', `/api/inference/requests/${a}/`, { visibility: 'UNLISTED' });
@@ -509,10 +495,7 @@ describe('the visibility matrix', () => {
     collectionToken = album.body.share_url.split('/').at(-1) as string;
     for (const visibility of VISIBILITIES) {
       const id = await image({ visibility, collection: 'Matrix album' });
-      const done = await until(`the ${visibility} image`, async () => {
-        const e = await entry(id);
-        return e.status === 'PROCESSED' ? e : undefined;
-      });
+      const done = await finished(id, `the ${visibility} image`);
       items.set(visibility, {
         id,
         token: done.share_url.split('/').at(-1) as string,

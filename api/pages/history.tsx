@@ -152,6 +152,15 @@ export function HistoryPage({
                       Set
                     </button>
                   </form>
+                  {entry.status !== 'QUEUED' && entry.status !== 'PROCESSING' && (
+                    <form class="inline" method="post" action={`/dashboard/requests/${entry.id}/delete`}>
+                      <Csrf token={csrf} />
+                      <input type="hidden" name="back" value={query ? `/dashboard?${query}` : '/dashboard'} />
+                      <button type="submit" class="secondary">
+                        Delete
+                      </button>
+                    </form>
+                  )}
                 </td>
                 <td>
                   <Outputs config={config} entry={entry} preview />

@@ -13,6 +13,7 @@ import {
   updateCollection,
 } from '../../db/repositories/collection.repository';
 import { findHistoryRow, setRequestVisibility } from '../../db/repositories/history.repository';
+import { deleteOwnRequest } from '../sharing/delete-request';
 import { findJob, listJobs } from '../../db/repositories/job.repository';
 import {
   createApiKey,
@@ -129,6 +130,13 @@ export function dashboardPagesRoutes(deps: ApiDeps): Router<AuthState> {
     ) {
       throw new ApiError(ErrorType.NotFound, 'No such request.');
     }
+    seeOther(ctx, safeNext(form.back));
+  });
+
+  /** Deletes a finished request from the history (as DELETE /api/inference/requests/<id>/ does). */
+  router.post('/dashboard/requests/:id/delete', async (ctx) => {
+    const form = await readForm(ctx);
+    await deleteOwnRequest(deps, ctx.state.member.id, String(ctx.params.id));
     seeOther(ctx, safeNext(form.back));
   });
 

@@ -1,7 +1,8 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { isRequestId } from '../../db/ids';
-import { deleteHistoryRow, findHistoryRow, setRequestVisibility } from '../../db/repositories/history.repository';
+import { findHistoryRow, setRequestVisibility } from '../../db/repositories/history.repository';
+import { deleteOwnRequest } from '../sharing/delete-request';
 import { findCollection } from '../../db/repositories/collection.repository';
 import { REQUEST_KINDS, REQUEST_STATUSES } from '../../workflows/inference-contract';
 import { ErrorType } from '../../workflows/errors';
@@ -13,8 +14,6 @@ import { enumParam, limitParam, queryParam } from '../http/list-params';
 import { readJsonBody } from '../http/read-body';
 import { validate } from '../http/validate';
 import { listHistory, viewRequestById } from '../sharing/sharing-views';
-import { downDependency } from '../http/dependency-errors';
-import { payloadKey } from '../../clients/storage-keys';
 
 const notFound = () => new ApiError(ErrorType.NotFound, 'No such request.');
 
@@ -61,20 +60,8 @@ export function historyRoutes(deps: ApiDeps): Router<AuthState> {
   });
 
   router.delete('/:id', async (ctx) => {
-    const own = await ownRequest(deps, ctx);
-    if (own.status === 'QUEUED' || own.status === 'PROCESSING') {
-      throw new ApiError(ErrorType.Conflict, 'This request is still running; cancel it or wait for it to end first.');
-    }
-    const keys = await deleteHistoryRow(deps.db, own.member_id, own.id);
-    if (!keys) throw notFound();
-    // The row is gone; the bytes follow (a failure here leaves unreachable objects, never a broken row).
-    await deps.storage.client
-      .removeObjects(deps.storage.bucket, [...keys, payloadKey(own.id, 'request')])
-      .catch((err: unknown) => {
-        if (!downDependency(err))
-          deps.logger.warn('could not remove a deleted request’s objects', { error: String(err) });
-      });
-    ctx.body = { id: own.id, object: 'inference.request', deleted: true };
+    await deleteOwnRequest(deps, ctx.state.member.id, String(ctx.params.id));
+    ctx.body = { id: ctx.params.id, object: 'inference.request', deleted: true };
   });
 
   return router;

@@ -8,6 +8,9 @@ const KEY_PREFIX = 'ic_';
 const WEBHOOK_SECRET_PREFIX = 'whsec_';
 const MEMBER_COLUMNS = ['id', 'name', 'created_at', 'default_request_visibility', 'default_collection_name'] as const;
 
+/** The member's columns as a join names them (a key's or a session's member). */
+export const JOINED_MEMBER_COLUMNS = MEMBER_COLUMNS.map((c) => `members.${c}` as const);
+
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
@@ -34,13 +37,7 @@ export async function findMemberByApiKey(db: Db, key: string): Promise<Member | 
   return db
     .selectFrom('api_keys')
     .innerJoin('members', 'members.id', 'api_keys.member_id')
-    .select([
-      'members.id',
-      'members.name',
-      'members.created_at',
-      'members.default_request_visibility',
-      'members.default_collection_name',
-    ])
+    .select(JOINED_MEMBER_COLUMNS)
     .where('api_keys.key_hash', '=', hashApiKey(key))
     .where('api_keys.revoked_at', 'is', null)
     .executeTakeFirst();

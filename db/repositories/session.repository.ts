@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../database';
+import { JOINED_MEMBER_COLUMNS } from './member.repository';
 import type { Member } from '../tables/member.table';
 
 /** How long a browser stays signed in. */
@@ -38,15 +39,7 @@ export async function findSession(db: Db, token: string): Promise<SessionMember 
   const row = await db
     .selectFrom('sessions')
     .innerJoin('members', 'members.id', 'sessions.member_id')
-    .select([
-      'members.id',
-      'members.name',
-      'members.created_at',
-      'members.default_request_visibility',
-      'members.default_collection_name',
-      'sessions.csrf_token',
-      'sessions.expires_at',
-    ])
+    .select([...JOINED_MEMBER_COLUMNS, 'sessions.csrf_token', 'sessions.expires_at'])
     .where('sessions.id_hash', '=', sha256(token))
     .where('sessions.expires_at', '>', new Date())
     .executeTakeFirst();

@@ -72,6 +72,8 @@ export interface ProviderTaskResult {
   body?: unknown;
   /** Set by the gateway when the answer is too large for a workflow payload. */
   bodyRef?: PayloadRef;
+  /** Set by the gateway with `bodyRef`: the stored answer's text, for the history (capped). */
+  text?: string;
   usage?: Usage;
   outputs?: UploadedOutput[];
 }

@@ -132,6 +132,8 @@ export interface InferenceOutput {
   body?: unknown;
   /** The answer, stored in the bucket because it is too large for a workflow payload. */
   bodyRef?: PayloadRef;
+  /** With `bodyRef`: the stored answer's text (capped), for the history. */
+  text?: string;
   usage?: Usage;
   /** Binary outputs, in order, stored in the bucket. */
   assets?: StoredAsset[];

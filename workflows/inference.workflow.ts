@@ -79,10 +79,10 @@ export async function inferenceWorkflow(input: InferenceInput): Promise<Inferenc
   };
   try {
     const output = await withTimeLimit(input.timeoutMs, () => dispatch(input, request, tried));
-    const outputText = output.body === undefined ? undefined : answerText(output.body);
+    const outputText = output.body === undefined ? output.text : answerText(output.body);
     await finish({ status: 'PROCESSED', usage: output.usage, resultKey: output.bodyRef?.key, outputText });
     // A job's answer is stored; what it returns (to a parent batch, say) is references only.
-    return input.job ? { ...output, body: undefined } : output;
+    return input.job ? { ...output, body: undefined, text: undefined } : output;
   } catch (err) {
     const failure = isCancellation(err) ? undefined : typedFailure(err);
     await CancellationScope.nonCancellable(() =>
@@ -211,6 +211,7 @@ async function dispatch(input: InferenceInput, request: RequestInfo, tried: stri
       providerId,
       status: result.status,
       ...(result.bodyRef ? { bodyRef: result.bodyRef } : { body: result.body }),
+      ...(result.text !== undefined && { text: result.text }),
       usage: collected ? { ...result.usage, ...collected.usage } : result.usage,
       assets: collected?.assets,
     };

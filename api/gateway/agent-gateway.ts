@@ -1,3 +1,4 @@
+import { answerText } from '../../workflows/answer-text';
 import { status } from '@grpc/grpc-js';
 import { ActivityCancelledError, ActivityNotFoundError, type Client, type Connection } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
@@ -127,7 +128,11 @@ export class AgentGateway {
         await this.fail(claims, { type: AgentStorageFailureType, message: 'the answer could not be stored' });
         return;
       }
-      if (stored.ref) reported = { ...result, body: undefined, bodyRef: stored.ref };
+      if (stored.ref) {
+        // The history keeps the answer's text; taken here, it needs no read of the stored answer later.
+        const text = answerText(result.body);
+        reported = { ...result, body: undefined, bodyRef: stored.ref, ...(text !== undefined && { text }) };
+      }
     }
     await this.client.activity.complete(taskToken(claims), reported);
   }

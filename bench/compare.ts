@@ -28,7 +28,13 @@ import {
   venvPython,
   type Litellm,
 } from './litellm';
-import { startDemoProcess, startInfrastructure, startNpmStartStack, startPlatform } from './process-stack';
+import {
+  platformPids,
+  startDemoProcess,
+  startInfrastructure,
+  startNpmStartStack,
+  startPlatform,
+} from './process-stack';
 import { loadAverage } from './proc-cpu';
 import { repoRoot, run, stopAll } from '../scripts/services';
 
@@ -212,15 +218,7 @@ export async function runCompare(argv: string[]): Promise<number> {
       label: 'platform: separate processes, agent with 32 polls, LOG_LEVEL=error',
       baseUrl: platform.apiUrl,
       headers: bearer(platform.apiKey),
-      processes: {
-        temporal: infra.pids.temporal,
-        api: platform.api.pid,
-        worker: platform.worker.pid,
-        agent: agent.pid,
-        postgres: infra.pids.postgres,
-        minio: infra.pids.minio,
-        'demo provider': demo.child.pid,
-      },
+      processes: platformPids(infra, platform, agent.pid, demo.child.pid),
     });
 
     const npmStartVariants: { name: string; env: Record<string, string>; note: string }[] = [

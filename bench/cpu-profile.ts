@@ -13,7 +13,7 @@ import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { BenchClient, runLoad, type Target } from './client';
 import { cpuDelta, cpuMs } from './proc-cpu';
-import { startDemoProcess, startInfrastructure, startPlatform } from './process-stack';
+import { platformPids, startDemoProcess, startInfrastructure, startPlatform } from './process-stack';
 import { stopAll } from '../scripts/services';
 import { ms, summarize } from './stats';
 
@@ -125,15 +125,7 @@ async function main(): Promise<void> {
       headers: { authorization: `Bearer ${platform.apiKey}` },
     };
     await runLoad(client, target, 'sync', clients, 100);
-    const pids = {
-      temporal: infra.pids.temporal,
-      api: platform.api.pid,
-      worker: platform.worker.pid,
-      agent: agent.pid,
-      postgres: infra.pids.postgres,
-      minio: infra.pids.minio,
-      'demo provider': demo.child.pid,
-    };
+    const pids = platformPids(infra, platform, agent.pid, demo.child.pid);
     const before = cpuMs(pids);
     log(`${requests} sync requests from ${clients} client(s)`);
     const run = await runLoad(client, target, 'sync', clients, requests);

@@ -106,6 +106,19 @@ export interface PlatformProcesses {
   stop(): Promise<void>;
 }
 
+/** The pid of each process of the separately started platform, by the names the reports use. */
+export function platformPids(infra: Infrastructure, platform: PlatformProcesses, agentPid: number, demoPid: number) {
+  return {
+    temporal: infra.pids.temporal,
+    api: platform.api.pid,
+    worker: platform.worker.pid,
+    agent: agentPid,
+    postgres: infra.pids.postgres,
+    minio: infra.pids.minio,
+    'demo provider': demoPid,
+  };
+}
+
 /** The worker and API processes on `infra`, with their LOG_LEVEL, and a member whose key the agents and clients use. */
 export async function startPlatform(
   infra: Infrastructure,

@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Context } from 'koa';
 import { putPayload } from '../../clients/payload-store';
 import { payloadKey } from '../../clients/storage-keys';
@@ -15,7 +14,7 @@ import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../http/api-error';
 import type { AuthState } from '../http/auth';
-import { guardedTemporal } from '../http/temporal-guard';
+import { startUnlessStarted } from '../http/temporal-guard';
 import { stripPlatformFields } from '../inference/start-inference';
 import { appendToCollections, requestHistory } from '../../domain/request-sharing';
 import { bodyHash, derivedId, idempotencyKey } from '../jobs/idempotency';
@@ -140,21 +139,17 @@ async function inferenceInputs(deps: ApiDeps, memberId: string, items: BatchItem
 }
 
 async function startBatchWorkflow(deps: ApiDeps, input: BatchInput): Promise<void> {
-  try {
-    await guardedTemporal(deps.temporal, () =>
-      deps.temporal.client.workflow.start<typeof batchWorkflow>('batchWorkflow', {
-        taskQueue: deps.config.temporal.orchestrationQueue,
-        workflowId: batchWorkflowId(input.batchId),
-        args: [input],
-        typedSearchAttributes: [
-          { key: SEARCH_ATTRIBUTE_KEYS.member, value: input.memberName },
-          { key: SEARCH_ATTRIBUTE_KEYS.kind, value: 'batch' },
-        ],
-        memo: { title: `batch of ${input.items.length} for ${input.memberName}` },
-        staticSummary: `batch · ${input.items.length} requests · ${input.memberName}`,
-      }),
-    );
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
+  await startUnlessStarted(deps.temporal, () =>
+    deps.temporal.client.workflow.start<typeof batchWorkflow>('batchWorkflow', {
+      taskQueue: deps.config.temporal.orchestrationQueue,
+      workflowId: batchWorkflowId(input.batchId),
+      args: [input],
+      typedSearchAttributes: [
+        { key: SEARCH_ATTRIBUTE_KEYS.member, value: input.memberName },
+        { key: SEARCH_ATTRIBUTE_KEYS.kind, value: 'batch' },
+      ],
+      memo: { title: `batch of ${input.items.length} for ${input.memberName}` },
+      staticSummary: `batch · ${input.items.length} requests · ${input.memberName}`,
+    }),
+  );
 }

@@ -1,3 +1,4 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { TemporalClients } from '../../clients/temporal';
 import { downDependency, unavailableBecause } from './dependency-errors';
 
@@ -49,5 +50,17 @@ export async function guardedTemporal<T>(
     throw err;
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * A guarded workflow start whose id may already be taken by the same work (a resubmission, a
+ * retry racing another): that one is left to run, any other failure thrown.
+ */
+export async function startUnlessStarted(temporal: TemporalClients, start: () => Promise<unknown>): Promise<void> {
+  try {
+    await guardedTemporal(temporal, start);
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
 }

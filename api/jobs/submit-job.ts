@@ -1,4 +1,3 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Context } from 'koa';
 import { inlineOrStored } from '../../clients/payload-store';
@@ -16,7 +15,7 @@ import { refusalFor } from '../../workflows/refusal';
 import type { ApiDeps } from '../deps';
 import { ApiError, badRequest } from '../http/api-error';
 import type { AuthState } from '../http/auth';
-import { guardedTemporal } from '../http/temporal-guard';
+import { startUnlessStarted } from '../http/temporal-guard';
 import { assertWebhookParam } from '../http/webhook-param';
 import { newRequestId, stripPlatformFields } from '../inference/start-inference';
 import type { InferenceCall } from '../inference/run-call';
@@ -166,25 +165,21 @@ async function startJob(
 
 /** Starts (or, for a retry, starts again) a job's workflow; one already running is left alone. */
 export async function startJobWorkflow(deps: ApiDeps, memberName: string, input: InferenceInput): Promise<void> {
-  try {
-    await guardedTemporal(deps.temporal, () =>
-      deps.temporal.client.workflow.start<typeof inferenceWorkflow>('inferenceWorkflow', {
-        taskQueue: deps.config.temporal.orchestrationQueue,
-        // A job that failed or was canceled may run again under its id (retry); a live or finished one not.
-        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-        args: [input],
-        ...inferenceStartOptions({
-          kind: input.kind,
-          requestId: input.requestId,
-          model: input.model,
-          memberName,
-          job: true,
-        }),
+  await startUnlessStarted(deps.temporal, () =>
+    deps.temporal.client.workflow.start<typeof inferenceWorkflow>('inferenceWorkflow', {
+      taskQueue: deps.config.temporal.orchestrationQueue,
+      // A job that failed or was canceled may run again under its id (retry); a live or finished one not.
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+      args: [input],
+      ...inferenceStartOptions({
+        kind: input.kind,
+        requestId: input.requestId,
+        model: input.model,
+        memberName,
+        job: true,
       }),
-    );
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
+    }),
+  );
 }
 
 function jobRecord(row: RequestRow) {

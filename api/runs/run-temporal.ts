@@ -1,8 +1,4 @@
-import {
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-} from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { RunRow } from '../../db/tables/run.table';
 import { storedState } from '../../domain/run-view';
@@ -20,30 +16,26 @@ import type { runWorkflow } from '../../workflows/runs/run.workflow';
 import type { ApiDeps } from '../deps';
 import { ApiError, unavailable } from '../http/api-error';
 import { downDependency, unavailableBecause } from '../http/dependency-errors';
-import { guardedTemporal } from '../http/temporal-guard';
+import { startUnlessStarted } from '../http/temporal-guard';
 
 /**
  * Starts a run's workflow (a retry starts it again under its id, which Temporal allows only after
  * a failed run); one already running is left alone.
  */
 export async function startRunWorkflow(deps: ApiDeps, input: RunInput): Promise<void> {
-  try {
-    await guardedTemporal(deps.temporal, () =>
-      deps.temporal.client.workflow.start<typeof runWorkflow>('runWorkflow', {
-        taskQueue: deps.config.temporal.orchestrationQueue,
-        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-        args: [input],
-        ...runStartOptions({
-          runId: input.runId,
-          memberName: input.memberName,
-          template: input.template,
-          steps: input.spec.steps.length,
-        }),
+  await startUnlessStarted(deps.temporal, () =>
+    deps.temporal.client.workflow.start<typeof runWorkflow>('runWorkflow', {
+      taskQueue: deps.config.temporal.orchestrationQueue,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+      args: [input],
+      ...runStartOptions({
+        runId: input.runId,
+        memberName: input.memberName,
+        template: input.template,
+        steps: input.spec.steps.length,
       }),
-    );
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
+    }),
+  );
 }
 
 /**

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../database';
 import type { BatchRow } from '../tables/batch.table';
-import { historyColumns, type NewJob } from './job.repository';
+import { jobRow, type NewJob } from './job.repository';
 
 export interface NewBatch {
   id: string;
@@ -59,35 +59,7 @@ export async function insertBatchWithJobs(
     }
     await trx
       .insertInto('requests')
-      .values(
-        jobs.map((job) => ({
-          id: job.id,
-          member_id: job.memberId,
-          kind: job.kind,
-          model: job.model,
-          service_type: job.serviceType,
-          workflow_id: job.workflowId,
-          provider_id: null,
-          status: 'QUEUED',
-          error_type: null,
-          error_message: null,
-          attempts: 0,
-          usage: null,
-          finished_at: null,
-          latency_ms: null,
-          started_at: null,
-          async: true,
-          endpoint: job.endpoint,
-          idempotency_key: null,
-          body_hash: job.bodyHash,
-          webhook_url: null,
-          batch_id: batch.id,
-          batch_index: job.batchIndex ?? null,
-          custom_id: job.customId ?? null,
-          result_key: null,
-          ...historyColumns(job.history),
-        })),
-      )
+      .values(jobs.map((job) => jobRow({ ...job, idempotencyKey: null, webhookUrl: null, batchId: batch.id })))
       .execute();
     return { row: inserted, created: true };
   });

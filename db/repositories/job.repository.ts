@@ -1,5 +1,6 @@
 import type { RequestHistory } from '../../domain/request-sharing';
 import type { Db } from '../database';
+import { historyColumns } from './request.repository';
 import type { RequestRow } from '../tables/request.table';
 
 /** An async job's row as the API writes it before starting its workflow. */
@@ -21,12 +22,38 @@ export interface NewJob {
   history?: RequestHistory;
 }
 
-/** The history columns of a new row: its visibility and input summary, when decided. */
-export function historyColumns(history: RequestHistory | undefined) {
-  return history ? { visibility: history.visibility, input: JSON.stringify(history.input) } : {};
-}
-
 export const ACTIVE_STATUSES = ['QUEUED', 'PROCESSING'] as const;
+
+/** A new job's row, QUEUED on no provider yet (its workflow records the provider when it dispatches). */
+export function jobRow(job: NewJob) {
+  return {
+    id: job.id,
+    member_id: job.memberId,
+    kind: job.kind,
+    model: job.model,
+    service_type: job.serviceType,
+    workflow_id: job.workflowId,
+    provider_id: null,
+    status: 'QUEUED',
+    error_type: null,
+    error_message: null,
+    attempts: 0,
+    usage: null,
+    finished_at: null,
+    latency_ms: null,
+    started_at: null,
+    async: true,
+    endpoint: job.endpoint,
+    idempotency_key: job.idempotencyKey,
+    body_hash: job.bodyHash,
+    webhook_url: job.webhookUrl,
+    batch_id: job.batchId ?? null,
+    batch_index: job.batchIndex ?? null,
+    custom_id: job.customId ?? null,
+    result_key: null,
+    ...historyColumns(job.history),
+  };
+}
 
 /**
  * Writes the job's row, QUEUED. Two submissions with one id (an Idempotency-Key sent twice, even
@@ -36,33 +63,7 @@ export const ACTIVE_STATUSES = ['QUEUED', 'PROCESSING'] as const;
 export async function insertJob(db: Db, job: NewJob): Promise<{ row: RequestRow; created: boolean }> {
   const inserted = await db
     .insertInto('requests')
-    .values({
-      id: job.id,
-      member_id: job.memberId,
-      kind: job.kind,
-      model: job.model,
-      service_type: job.serviceType,
-      workflow_id: job.workflowId,
-      provider_id: null,
-      status: 'QUEUED',
-      error_type: null,
-      error_message: null,
-      attempts: 0,
-      usage: null,
-      finished_at: null,
-      latency_ms: null,
-      started_at: null,
-      async: true,
-      endpoint: job.endpoint,
-      idempotency_key: job.idempotencyKey,
-      body_hash: job.bodyHash,
-      webhook_url: job.webhookUrl,
-      batch_id: job.batchId ?? null,
-      batch_index: job.batchIndex ?? null,
-      custom_id: job.customId ?? null,
-      result_key: null,
-      ...historyColumns(job.history),
-    })
+    .values(jobRow(job))
     .onConflict((oc) => oc.column('id').doNothing())
     .returningAll()
     .executeTakeFirst();

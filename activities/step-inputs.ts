@@ -1,4 +1,3 @@
-import { isVisibility, VISIBILITIES } from '../domain/visibility';
 import { shareRequest } from '../domain/request-sharing';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Storage } from '../clients/storage';
@@ -195,20 +194,14 @@ export async function prepareStep(
   return { input: inference, single: !LISTED_OUTPUT_KINDS.has(kind) || (call.outputs?.count ?? 1) === 1 };
 }
 
-/** A step body's own `visibility` and `collection`, checked as an endpoint checks them. */
+/** A step body's own `visibility` and `collection`, checked by the schema every endpoint checks them with. */
 function sharingFields(label: string, body: Record<string, unknown>): Record<string, unknown> {
-  const { visibility, collection } = body;
-  if (visibility !== undefined && visibility !== null && !isVisibility(visibility)) {
-    throw fail(ErrorType.InvalidRequest, `${label}.visibility must be one of ${VISIBILITIES.join(', ')}.`);
+  const fields = { visibility: body.visibility, collection: body.collection };
+  const checked = checkSchema<Record<string, unknown>>('PlatformFields', fields);
+  if (!checked.ok) {
+    throw fail(ErrorType.InvalidRequest, `${label}${checked.param ? `.${checked.param}` : ''}: ${checked.message}`);
   }
-  if (
-    collection !== undefined &&
-    collection !== null &&
-    (typeof collection !== 'string' || !/^[^\u0000-\u001f\u007f]{1,200}$/.test(collection) || !collection.trim())
-  ) {
-    throw fail(ErrorType.InvalidRequest, `${label}.collection must be a name of 1 to 200 characters.`);
-  }
-  return { visibility, collection };
+  return checked.value;
 }
 
 /** `value` with every asset value, or link to one, replaced by `link(id)`. */

@@ -41,9 +41,13 @@ function summarize(value: unknown, depth: number): unknown {
   return out;
 }
 
+/** Postgres text and jsonb hold no NUL character: one a client or model sends is kept as U+FFFD. */
+export function withoutNul(text: string): string {
+  return text.includes('\u0000') ? text.replace(/\u0000/g, '\uFFFD') : text;
+}
+
 function summarizeString(raw: string): string {
-  // Postgres text and jsonb hold no NUL character.
-  const value = raw.includes('\u0000') ? raw.replace(/\u0000/g, '\uFFFD') : raw;
+  const value = withoutNul(raw);
   if (value.startsWith('data:')) return `[${value.slice(5, value.indexOf(';') > 0 ? value.indexOf(';') : 20)} data]`;
   return value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value;
 }

@@ -2,6 +2,7 @@ import type { RequestStatus } from '../../workflows/inference-contract';
 import { sql } from 'kysely';
 import type { Db } from '../database';
 import type { RequestHistory } from '../../domain/request-sharing';
+import { withoutNul } from '../../domain/history-input';
 
 /** What every request row says about the request, whatever its outcome. */
 export interface RequestRecord {
@@ -127,17 +128,17 @@ function row(r: NewRequest) {
     provider_id: r.providerId,
     created_at: new Date(r.startedAt),
     ...(r.runId && { run_id: r.runId, run_step: r.runStep ?? null }),
-    ...(r.history && { visibility: r.history.visibility, input: JSON.stringify(r.history.input) }),
+    ...historyColumns(r.history),
   };
+}
+
+/** The history columns of a new row: its visibility and input summary, when decided. */
+export function historyColumns(history: RequestHistory | undefined) {
+  return history ? { visibility: history.visibility, input: JSON.stringify(history.input) } : {};
 }
 
 /** A streamed answer's text, collected by the API that relayed it; false while the row isn't there. */
 export async function saveOutputText(db: Db, id: string, text: string): Promise<boolean> {
   const result = await db.updateTable('requests').set({ output_text: text }).where('id', '=', id).executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
-}
-
-/** Postgres text holds no NUL character: a model or provider that sends one must not stall a write. */
-function withoutNul(text: string): string {
-  return text.includes('\u0000') ? text.replace(/\u0000/g, '\uFFFD') : text;
 }

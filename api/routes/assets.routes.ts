@@ -42,12 +42,7 @@ export function assetsRoutes({ db, storage, config }: ApiDeps, viewer: Middlewar
     const asset = isAssetId(id) ? await findAsset(db, id) : undefined;
     if (!asset) throw notFound();
     if (!signed) {
-      const request = await db
-        .selectFrom('requests')
-        .select('visibility')
-        .where('id', '=', asset.request_id)
-        .executeTakeFirst();
-      const item = { memberId: asset.member_id, visibility: request?.visibility ?? 'SECRET' };
+      const item = { memberId: asset.member_id, visibility: asset.visibility };
       if (!canView(viewerOf(ctx as unknown as { state: ViewerState }), item, 'link')) throw notFound();
       // Who may open it depends on the visitor: shared caches must not keep it.
       ctx.set('vary', 'Authorization, Cookie');

@@ -13,7 +13,7 @@ import {
   updateCollection,
 } from '../../db/repositories/collection.repository';
 import { findHistoryRow, setRequestVisibility } from '../../db/repositories/history.repository';
-import { deleteOwnRequest } from '../sharing/delete-request';
+import { deleteOwnRequest } from '../sharing/own-request';
 import { findJob, listJobs } from '../../db/repositories/job.repository';
 import {
   createApiKey,

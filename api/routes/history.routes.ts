@@ -1,21 +1,16 @@
 import Router from '@koa/router';
-import type { Context } from 'koa';
-import { isRequestId } from '../../db/ids';
 import { findHistoryRow, setRequestVisibility } from '../../db/repositories/history.repository';
-import { deleteOwnRequest } from '../sharing/delete-request';
+import { deleteOwnRequest, findOwnRequest } from '../sharing/own-request';
 import { findCollection } from '../../db/repositories/collection.repository';
 import { REQUEST_KINDS, REQUEST_STATUSES } from '../../workflows/inference-contract';
-import { ErrorType } from '../../workflows/errors';
 import { VISIBILITIES, type Visibility } from '../../domain/visibility';
 import type { ApiDeps } from '../deps';
-import { ApiError, badRequest } from '../http/api-error';
+import { badRequest } from '../http/api-error';
 import type { AuthState } from '../http/auth';
 import { enumParam, limitParam, queryParam } from '../http/list-params';
 import { readJsonBody } from '../http/read-body';
 import { validate } from '../http/validate';
 import { listHistory, viewRequestById } from '../sharing/sharing-views';
-
-const notFound = () => new ApiError(ErrorType.NotFound, 'No such request.');
 
 /**
  * The member's history (`/api/inference/requests/`): every request they made, whatever made it
@@ -53,7 +48,7 @@ export function historyRoutes(deps: ApiDeps): Router<AuthState> {
   });
 
   router.patch('/:id', async (ctx) => {
-    const own = await ownRequest(deps, ctx);
+    const own = await findOwnRequest(deps.db, ctx.state.member.id, String(ctx.params.id));
     const patch = validate<{ visibility: Visibility }>('RequestPatch', await readJsonBody(ctx, 64 * 1024));
     await setRequestVisibility(deps.db, own.member_id, own.id, patch.visibility);
     ctx.body = await viewRequestById(deps, { memberId: own.member_id }, own.id);
@@ -65,12 +60,4 @@ export function historyRoutes(deps: ApiDeps): Router<AuthState> {
   });
 
   return router;
-}
-
-/** The caller's own request by id; anyone else's is the same 404 as a bad id. */
-async function ownRequest(deps: ApiDeps, ctx: Context & { state: AuthState }) {
-  const id = String(ctx.params.id);
-  const row = isRequestId(id) ? await findHistoryRow(deps.db, id) : undefined;
-  if (!row || row.member_id !== ctx.state.member.id) throw notFound();
-  return row;
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../database';
 import type { Asset } from '../tables/asset.table';
+import type { Visibility } from '../../domain/visibility';
 
 export function newAssetId(): string {
   return randomBytes(18).toString('base64url');
@@ -46,8 +47,15 @@ export async function insertAssets(db: Db, assets: NewAsset[]): Promise<Asset[]>
     .then((rows) => rows.map((r) => ({ ...r, bytes: Number(r.bytes) })));
 }
 
-export async function findAsset(db: Db, id: string): Promise<Asset | undefined> {
-  const row = await db.selectFrom('assets').selectAll().where('id', '=', id).executeTakeFirst();
+/** An asset with the visibility of its request (which its plain link obeys). */
+export async function findAsset(db: Db, id: string): Promise<(Asset & { visibility: Visibility }) | undefined> {
+  const row = await db
+    .selectFrom('assets')
+    .innerJoin('requests', 'requests.id', 'assets.request_id')
+    .selectAll('assets')
+    .select('requests.visibility')
+    .where('assets.id', '=', id)
+    .executeTakeFirst();
   return row && { ...row, bytes: Number(row.bytes) };
 }
 

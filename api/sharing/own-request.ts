@@ -1,9 +1,16 @@
 import { payloadKey } from '../../clients/storage-keys';
-import { deleteHistoryRow, findHistoryRow } from '../../db/repositories/history.repository';
+import { deleteHistoryRow, findHistoryRow, type HistoryRow } from '../../db/repositories/history.repository';
 import { ErrorType } from '../../workflows/errors';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../http/api-error';
 import { downDependency } from '../http/dependency-errors';
+
+/** The member's own request by id; anyone else's, or a bad id, is the same 404 as a missing one. */
+export async function findOwnRequest(db: ApiDeps['db'], memberId: string, id: string): Promise<HistoryRow> {
+  const row = await findHistoryRow(db, id);
+  if (!row || row.member_id !== memberId) throw new ApiError(ErrorType.NotFound, 'No such request.');
+  return row;
+}
 
 /**
  * Deletes a finished request of the member's from their history, with its assets' rows, its
@@ -15,8 +22,7 @@ export async function deleteOwnRequest(
   memberId: string,
   id: string,
 ): Promise<void> {
-  const row = await findHistoryRow(deps.db, id);
-  if (!row || row.member_id !== memberId) throw new ApiError(ErrorType.NotFound, 'No such request.');
+  const row = await findOwnRequest(deps.db, memberId, id);
   if (row.status === 'QUEUED' || row.status === 'PROCESSING') {
     throw new ApiError(ErrorType.Conflict, 'This request is still running; cancel it or wait for it to end first.');
   }

@@ -1,4 +1,5 @@
 import { shareRequest } from '../domain/request-sharing';
+import { stripPlatformFields } from '../domain/platform-fields';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Storage } from '../clients/storage';
 import { inlineOrStored } from '../clients/payload-store';
@@ -80,10 +81,10 @@ export async function prepareStep(
   const { db, storage, config } = deps;
   const kind = STEP_TYPES[input.type];
   const label = input.index === null ? 'body' : `body (item ${input.index})`;
-  const body: Record<string, unknown> = { ...input.body };
-  const sharing = sharingFields(label, body);
+  const sharing = sharingFields(label, input.body);
   // Steps never stream nor run as jobs of their own; the sharing fields are the platform's, not the provider's.
-  for (const field of ['stream', 'async', 'webhook', 'visibility', 'collection']) delete body[field];
+  const body = stripPlatformFields(input.body);
+  delete body.stream;
   if (kind === 'transcription' && body.response_format !== 'verbose_json') body.response_format = 'json';
 
   const pending: { assetId: string; field: string; accepts: string; many: boolean; index: number }[] = [];

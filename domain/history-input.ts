@@ -1,3 +1,5 @@
+import { PLATFORM_FIELDS } from './platform-fields';
+
 /** Strings longer than this are cut in the history (a prompt is rarely longer). */
 const MAX_STRING = 8000;
 /** The whole summary's budget (JSON characters); past it, only the prompt-like fields stay. */
@@ -16,7 +18,7 @@ const ESSENTIAL = ['model', 'prompt', 'messages', 'input', 'lyrics', 'text', 'vo
  */
 export function historyInput(body: Record<string, unknown>): Record<string, unknown> {
   const summary = summarize(body, 0) as Record<string, unknown>;
-  for (const field of ['visibility', 'collection', 'async', 'webhook', 'stream_options']) delete summary[field];
+  for (const field of [...PLATFORM_FIELDS, 'stream_options']) delete summary[field];
   if (JSON.stringify(summary).length <= MAX_SUMMARY) return summary;
   const essential: Record<string, unknown> = { truncated: true };
   for (const field of ESSENTIAL) if (field in summary) essential[field] = summary[field];

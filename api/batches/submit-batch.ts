@@ -15,7 +15,7 @@ import type { ApiDeps } from '../deps';
 import { ApiError } from '../http/api-error';
 import type { AuthState } from '../http/auth';
 import { startUnlessStarted } from '../http/temporal-guard';
-import { stripPlatformFields } from '../inference/start-inference';
+import { stripPlatformFields } from '../../domain/platform-fields';
 import { appendToCollections, requestHistory } from '../../domain/request-sharing';
 import { bodyHash, derivedId, idempotencyKey } from '../jobs/idempotency';
 import { batchItems, type BatchItem, type BatchRequest } from './batch-items';

@@ -15,15 +15,6 @@ import { inferenceStartOptions } from '../../workflows/inference-start';
 import type { ApiDeps } from '../deps';
 import { guardedTemporal } from '../http/temporal-guard';
 
-/** Platform fields a client may add to any body; the provider never sees them. */
-const PLATFORM_FIELDS = ['visibility', 'collection', 'async', 'webhook'] as const;
-
-export function stripPlatformFields(body: Record<string, unknown>): Record<string, unknown> {
-  const forwarded = { ...body };
-  for (const field of PLATFORM_FIELDS) delete forwarded[field];
-  return forwarded;
-}
-
 export function newRequestId(): string {
   return randomUUID().replace(/-/g, '');
 }

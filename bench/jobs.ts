@@ -1,12 +1,20 @@
 /**
- * Async jobs and batches, measured on a throwaway real stack (bench/stack.ts, with the worker
- * process's orchestration half): how long a client waits for the 202 of `"async": true` at 1 and 32
+ * Async jobs and batches, measured on a throwaway real stack (bench/orchestration-stack.ts: each
+ * part its own process, as `npm start` runs them; `--layout in-process` for the older one-process
+ * layout): how long a client waits for the 202 of `"async": true` at 1 and 32
  * concurrent clients, and the wall time of a 256-request batch against the demo provider with no
- * delay, from its POST to its output file. Run: `npm run bench:jobs` (add `--rounds N`).
+ * delay, from its POST to its output file, with each process's CPU per batch item.
+ * Run: `npm run bench:jobs` (add `--rounds N`, `--layout in-process`).
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { startStack, type BenchStack } from './stack';
+import {
+  cpuRows,
+  measureCpu,
+  startOrchestrationStack,
+  type Layout,
+  type OrchestrationStack,
+} from './orchestration-stack';
 import { ms, summarize, table } from './stats';
 
 const TARGET_SUBMIT_P50_MS = 5;
@@ -15,9 +23,12 @@ const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 const load = () => os.loadavg()[0].toFixed(2);
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' } } });
+  const { values } = parseArgs({
+    options: { rounds: { type: 'string', default: '3' }, layout: { type: 'string', default: 'processes' } },
+  });
   const rounds = Number(values.rounds);
-  const stack = await startStack({ agentConcurrency: 32, orchestration: true, log });
+  const layout = values.layout as Layout;
+  const stack = await startOrchestrationStack({ layout, agentConcurrency: 32, log });
   try {
     const lines: string[] = [
       'Async jobs and batches on this machine (everything on one host; see the load average per row)',
@@ -25,6 +36,7 @@ async function main(): Promise<void> {
         .loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')} at start`,
+      `layout: ${layout === 'processes' ? 'API, worker, agent (32 polls) and demo provider each a process' : 'API, worker and agent in the benchmark process'}`,
       `targets: async submit p50 <= ${TARGET_SUBMIT_P50_MS} ms; a 256-request batch <= ${TARGET_BATCH_S} s`,
       '',
     ];
@@ -55,9 +67,11 @@ async function main(): Promise<void> {
     );
     const batchRows = [['round', 'requests', 'wall time s', 'load before']];
     const walls: number[] = [];
+    const cpu: Record<string, number>[] = [];
     for (let round = 1; round <= rounds; round++) {
       const before = load();
-      const wall = await batchRun(stack, 256);
+      const { result: wall, cpu: used } = await measureCpu(stack, () => batchRun(stack, 256));
+      cpu.push(used);
       walls.push(wall);
       batchRows.push([String(round), '256', (wall / 1000).toFixed(2), before]);
     }
@@ -66,6 +80,9 @@ async function main(): Promise<void> {
     lines.push(
       'Batch of 256 chat requests (demo provider, no delay; BATCH_CONCURRENCY default): POST to completed',
       table(batchRows),
+      '',
+      'CPU milliseconds per batch item, by process (median over rounds; from /proc)',
+      table([['process', 'ms per item'], ...cpuRows(cpu, 256)]),
     );
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
@@ -73,7 +90,7 @@ async function main(): Promise<void> {
   }
 }
 
-async function submitLoad(stack: BenchStack, model: string, clients: number, count: number) {
+async function submitLoad(stack: OrchestrationStack, model: string, clients: number, count: number) {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -82,7 +99,7 @@ async function submitLoad(stack: BenchStack, model: string, clients: number, cou
       while (next < count) {
         next += 1;
         const t = performance.now();
-        const res = await fetch(`${stack.api.url}/v1/chat/completions`, {
+        const res = await fetch(`${stack.apiUrl}/v1/chat/completions`, {
           method: 'POST',
           headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' },
           body: JSON.stringify({ model, messages: [{ role: 'user', content: 'later' }], async: true }),
@@ -97,8 +114,8 @@ async function submitLoad(stack: BenchStack, model: string, clients: number, cou
 }
 
 /** A provider that heartbeats `model` but whose agent never polls: jobs for it are accepted and wait. */
-async function heartbeatOnly(stack: BenchStack, model: string): Promise<void> {
-  const res = await fetch(`${stack.api.url}/api/inference/agent/heartbeat/`, {
+async function heartbeatOnly(stack: OrchestrationStack, model: string): Promise<void> {
+  const res = await fetch(`${stack.apiUrl}/api/inference/agent/heartbeat/`, {
     method: 'POST',
     headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' },
     body: JSON.stringify({ name: 'bench-waiting', concurrency: 1, models: [{ id: model, service_type: 'llm' }] }),
@@ -110,7 +127,7 @@ async function heartbeatOnly(stack: BenchStack, model: string): Promise<void> {
  * Cancels every job still waiting (through Temporal, without waiting for each), so the next phase
  * runs alone; again until none is left, as the visibility list lags behind the last starts.
  */
-async function cancelWaiting(stack: BenchStack): Promise<void> {
+async function cancelWaiting(stack: OrchestrationStack): Promise<void> {
   const headers = { authorization: `Bearer ${stack.apiKey}` };
   for (;;) {
     const cancels: Promise<unknown>[] = [];
@@ -124,15 +141,15 @@ async function cancelWaiting(stack: BenchStack): Promise<void> {
     }
     await Promise.all(cancels);
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const res = await fetch(`${stack.api.url}/v1/jobs?active=1&limit=1`, { headers });
+    const res = await fetch(`${stack.apiUrl}/v1/jobs?active=1&limit=1`, { headers });
     if (((await res.json()) as { data: unknown[] }).data.length === 0) return;
   }
 }
 
 /** Waits until no job is queued or running, so one phase's work does not weigh on the next. */
-async function drain(stack: BenchStack): Promise<void> {
+async function drain(stack: OrchestrationStack): Promise<void> {
   for (;;) {
-    const res = await fetch(`${stack.api.url}/v1/jobs?active=1&limit=1`, {
+    const res = await fetch(`${stack.apiUrl}/v1/jobs?active=1&limit=1`, {
       headers: { authorization: `Bearer ${stack.apiKey}` },
     });
     if (((await res.json()) as { data: unknown[] }).data.length === 0) return;
@@ -140,7 +157,7 @@ async function drain(stack: BenchStack): Promise<void> {
   }
 }
 
-async function batchRun(stack: BenchStack, size: number): Promise<number> {
+async function batchRun(stack: OrchestrationStack, size: number): Promise<number> {
   const headers = { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' };
   const requests = Array.from({ length: size }, (_, i) => ({
     custom_id: `r${i}`,
@@ -149,14 +166,14 @@ async function batchRun(stack: BenchStack, size: number): Promise<number> {
     body: { model: 'demo-chat', messages: [{ role: 'user', content: `item ${i}` }] },
   }));
   const t = performance.now();
-  const res = await fetch(`${stack.api.url}/v1/batches`, {
+  const res = await fetch(`${stack.apiUrl}/v1/batches`, {
     method: 'POST',
     headers,
     body: JSON.stringify({ requests }),
   });
   const { id } = (await res.json()) as { id: string };
   for (;;) {
-    const batch = (await (await fetch(`${stack.api.url}/v1/batches/${id}`, { headers })).json()) as {
+    const batch = (await (await fetch(`${stack.apiUrl}/v1/batches/${id}`, { headers })).json()) as {
       status: string;
       request_counts: { completed: number };
     };

@@ -1,13 +1,20 @@
 /**
- * Workflow runs, measured on a throwaway real stack (bench/stack.ts, with the worker process's
- * orchestration half): how long a client waits for the 201 of `POST /v1/workflows/runs`, and the
+ * Workflow runs, measured on a throwaway real stack (bench/orchestration-stack.ts: each part its
+ * own process, as `npm start` runs them; `--layout in-process` for the older one-process layout): how long a client waits for the 201 of `POST /v1/workflows/runs`, and the
  * wall time of a plan → transform → map(100 images) → transform run against the demo provider with
- * no delay, from its POST until it is DONE.
- * Run: `npm run bench:runs` (add `--rounds N`, `--map-concurrency N`; default 8, the platform's).
+ * no delay, from its POST until it is DONE, with each process's CPU per map item.
+ * Run: `npm run bench:runs` (add `--rounds N`, `--map-concurrency N` (default 8, the platform's),
+ * `--layout in-process`).
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { startStack, type BenchStack } from './stack';
+import {
+  cpuRows,
+  measureCpu,
+  startOrchestrationStack,
+  type Layout,
+  type OrchestrationStack,
+} from './orchestration-stack';
 import { ms, summarize, table } from './stats';
 
 const TARGET_RUN_S = 3;
@@ -44,8 +51,13 @@ const SPEC = {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { rounds: { type: 'string', default: '3' }, 'map-concurrency': { type: 'string', default: '8' } },
+    options: {
+      rounds: { type: 'string', default: '3' },
+      'map-concurrency': { type: 'string', default: '8' },
+      layout: { type: 'string', default: 'processes' },
+    },
   });
+  const layout = values.layout as Layout;
   const rounds = Number(values.rounds);
   const mapConcurrency = values['map-concurrency'];
   const lines: string[] = [
@@ -54,15 +66,17 @@ async function main(): Promise<void> {
       .loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')} at start`,
+    `layout: ${layout === 'processes' ? 'API, worker, agent (32 polls) and demo provider each a process' : 'API, worker and agent in the benchmark process'}`,
     `target: plan → map(${ITEMS} images) → transform <= ${TARGET_RUN_S} s`,
     '',
   ];
   const runRows = [['round', 'wall time s', 'load before']];
   const walls: number[] = [];
   let submit: number[] = [];
-  const stack = await startStack({
+  const cpu: Record<string, number>[] = [];
+  const stack = await startOrchestrationStack({
+    layout,
     agentConcurrency: 32,
-    orchestration: true,
     env: { RUN_MAP_CONCURRENCY: mapConcurrency },
     log,
   });
@@ -70,7 +84,8 @@ async function main(): Promise<void> {
     await run(stack); // warm-up: bundles loaded, pools filled
     for (let round = 1; round <= rounds; round++) {
       const before = load();
-      const wall = await run(stack);
+      const { result: wall, cpu: used } = await measureCpu(stack, () => run(stack));
+      cpu.push(used);
       walls.push(wall);
       runRows.push([String(round), (wall / 1000).toFixed(2), before]);
     }
@@ -90,18 +105,21 @@ async function main(): Promise<void> {
       ['requests', 'p50 ms', 'p95 ms', 'p99 ms', 'load after'],
       [String(submit.length), ms(s.p50), ms(s.p95), ms(s.p99), load()],
     ]),
+    '',
+    `CPU milliseconds per map item (the whole run divided by ${ITEMS}), by process (median over rounds; from /proc)`,
+    table([['process', 'ms per item'], ...cpuRows(cpu, ITEMS)]),
   );
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-const headers = (stack: BenchStack) => ({
+const headers = (stack: OrchestrationStack) => ({
   authorization: `Bearer ${stack.apiKey}`,
   'content-type': 'application/json',
 });
 
-async function run(stack: BenchStack): Promise<number> {
+async function run(stack: OrchestrationStack): Promise<number> {
   const t = performance.now();
-  const res = await fetch(`${stack.api.url}/v1/workflows/runs`, {
+  const res = await fetch(`${stack.apiUrl}/v1/workflows/runs`, {
     method: 'POST',
     headers: headers(stack),
     body: JSON.stringify({ spec: SPEC, inputs: { topic: 'the sea' } }),
@@ -109,7 +127,7 @@ async function run(stack: BenchStack): Promise<number> {
   if (res.status !== 201) throw new Error(`start answered ${res.status}: ${await res.text()}`);
   const { id } = (await res.json()) as { id: string };
   for (;;) {
-    const got = await fetch(`${stack.api.url}/v1/workflows/runs/${id}?wait=30`, { headers: headers(stack) });
+    const got = await fetch(`${stack.apiUrl}/v1/workflows/runs/${id}?wait=30`, { headers: headers(stack) });
     const body = (await got.json()) as {
       status: string;
       error: string | null;
@@ -124,7 +142,7 @@ async function run(stack: BenchStack): Promise<number> {
 }
 
 /** Start-to-201 of a one-step spec; the runs are canceled afterwards so they weigh on nothing. */
-async function submitLatencies(stack: BenchStack, count: number): Promise<number[]> {
+async function submitLatencies(stack: OrchestrationStack, count: number): Promise<number[]> {
   const latencies: number[] = [];
   const ids: string[] = [];
   const body = JSON.stringify({
@@ -132,7 +150,7 @@ async function submitLatencies(stack: BenchStack, count: number): Promise<number
   });
   for (let i = 0; i < count + 10; i++) {
     const t = performance.now();
-    const res = await fetch(`${stack.api.url}/v1/workflows/runs`, { method: 'POST', headers: headers(stack), body });
+    const res = await fetch(`${stack.apiUrl}/v1/workflows/runs`, { method: 'POST', headers: headers(stack), body });
     const { id } = (await res.json()) as { id: string };
     if (res.status !== 201) throw new Error(`start answered ${res.status}`);
     if (i >= 10) latencies.push(performance.now() - t);
@@ -140,7 +158,7 @@ async function submitLatencies(stack: BenchStack, count: number): Promise<number
   }
   await Promise.all(
     ids.map((id) =>
-      fetch(`${stack.api.url}/v1/workflows/runs/${id}/cancel`, { method: 'POST', headers: headers(stack) }).catch(
+      fetch(`${stack.apiUrl}/v1/workflows/runs/${id}/cancel`, { method: 'POST', headers: headers(stack) }).catch(
         () => undefined,
       ),
     ),

@@ -10,7 +10,6 @@ import {
   log,
   ParentClosePolicy,
   proxyActivities,
-  proxyLocalActivities,
   setHandler,
   uuid4,
 } from '@temporalio/workflow';
@@ -43,8 +42,12 @@ const records = proxyActivities<Platform>({
   retry: { initialInterval: '500ms', maximumInterval: '10s' },
 });
 // A step's inputs and outputs: a refusal (bad body, no model, not JSON) is final; storage hiccups
-// retry. Local activities: no round trip through the server for each of a map's items.
-const stepIo = proxyLocalActivities<Platform>({
+// retry. Regular activities, not local ones: a map's items call them from concurrent branches, and
+// local activities resolved in another order on replay than when first run (completion order, then
+// sequence order) would reorder the commands that follow and fail the replay with a
+// nondeterminism error (seen on a recorded 100-item map). The server hands each one straight back
+// to this worker (eager activity execution).
+const stepIo = proxyActivities<Platform>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '500ms', maximumInterval: '10s', maximumAttempts: 10 },
 });

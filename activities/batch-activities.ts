@@ -3,7 +3,6 @@ import type { Db } from '../db/database';
 import { cancelQueuedJobs, setBatchStatus } from '../db/repositories/batch.repository';
 import { createFile, fileIdFor } from '../db/repositories/file.repository';
 import { batchJobs } from '../db/repositories/job.repository';
-import { getPayload } from '../clients/payload-store';
 import type { Config } from '../config/config';
 import { jobViews } from '../domain/job-view';
 
@@ -34,12 +33,10 @@ export function createBatchActivities(deps: { db: Db; storage: Storage; config: 
       for (const [i, row] of rows.entries()) {
         const line = { id: `batch_req_${row.id}`, custom_id: row.custom_id };
         if (row.status === 'PROCESSED') {
-          // JSON answers as the provider gave them (images with their links); byte outputs as a link.
+          // JSON answers as the provider gave them (images with their links, read once by the
+          // view); byte outputs as a link.
           const view = views[i];
-          const body =
-            row.kind === 'image' || !row.result_key
-              ? (view.result ?? { url: view.result_url })
-              : await getPayload(storage, { key: row.result_key, bytes: 0 });
+          const body = view.result ?? { url: view.result_url };
           outputs.push(
             JSON.stringify({ ...line, response: { status_code: 200, request_id: row.id, body }, error: null }),
           );

@@ -143,14 +143,25 @@ type RequestInfo = Omit<Parameters<Platform['resolveProviders']>[0], 'exclude' |
 /** The attempts, provider after provider; returns the answer or throws why there is none. */
 async function dispatch(input: InferenceInput, request: RequestInfo, tried: string[]): Promise<InferenceOutput> {
   const requiredFeatures = input.requiredFeatures ?? [];
+  // Without a plan from the caller, the first read also writes the request's first row.
+  const record = input.recorded ? undefined : { ...request, ...(input.history && { history: input.history }) };
   const resolve = (first = false) =>
-    platformStep(() => platform.resolveProviders({ ...request, exclude: [...tried], requiredFeatures, first }));
+    platformStep(() =>
+      platform.resolveProviders({
+        ...request,
+        exclude: [...tried],
+        requiredFeatures,
+        first,
+        ...(first && record && { record }),
+      }),
+    );
   const files = input.files ?? [];
   const media = files.length > 0 || input.outputs !== undefined;
   const deadline = workflowInfo().runStartTime.getTime() + (input.queueMs ?? 0);
 
   let lastError = 'no provider answered';
-  let recorded: Promise<void> | undefined;
+  // Written by the caller (input.recorded) or by the first read; else beside the first dispatch.
+  let recorded: Promise<void> | undefined = input.recorded || !input.plan ? Promise.resolve() : undefined;
   let plan = input.plan ?? (await resolve(true));
   for (let idle = 1000; ;) {
     if (plan.providerIds.length === 0) {
@@ -169,10 +180,8 @@ async function dispatch(input: InferenceInput, request: RequestInfo, tried: stri
     }
     const providerId = plan.providerIds[0];
     tried.push(providerId);
-    // Written by the caller for the first attempt (input.recorded); by this workflow otherwise.
-    if (!recorded && input.recorded) recorded = Promise.resolve();
     if (!recorded) {
-      recorded = records.recordRequest({ ...request, ...(input.history && { history: input.history }), providerId });
+      recorded = records.recordRequest({ ...record!, providerId });
       // Awaited where the row must exist (assets, the next attempt); the outcome is an upsert.
       recorded.catch(() => undefined);
     }

@@ -3,15 +3,18 @@ import type { Context } from 'koa';
 import { inlineOrStored } from '../../clients/payload-store';
 import { payloadKey } from '../../clients/storage-keys';
 import { insertJob } from '../../db/repositories/job.repository';
-import { selectProviders } from '../../db/repositories/provider.repository';
 import { finishRequest } from '../../db/repositories/request.repository';
 import type { RequestRow } from '../../db/tables/request.table';
 import { jobView } from '../../domain/job-view';
 import { ErrorType } from '../../workflows/errors';
 import type { inferenceWorkflow } from '../../workflows/inference.workflow';
-import { REQUEST_KINDS, type InferenceInput, type RequestKind } from '../../workflows/inference-contract';
+import {
+  REQUEST_KINDS,
+  type DispatchPlan,
+  type InferenceInput,
+  type RequestKind,
+} from '../../workflows/inference-contract';
 import { inferenceStartOptions } from '../../workflows/inference-start';
-import { refusalFor } from '../../workflows/refusal';
 import type { ApiDeps } from '../deps';
 import { ApiError, badRequest } from '../http/api-error';
 import type { AuthState } from '../http/auth';
@@ -21,6 +24,7 @@ import { newRequestId } from '../inference/start-inference';
 import { stripPlatformFields } from '../../domain/platform-fields';
 import type { InferenceCall } from '../inference/run-call';
 import { bodyHash, derivedId, idempotencyKey } from './idempotency';
+import { planJob } from './job-plan';
 import { appendToCollection, requestHistory } from '../../domain/request-sharing';
 
 /** The endpoints whose work may run as an async job; the others are synchronous only. */
@@ -63,7 +67,12 @@ export async function submitJob(deps: ApiDeps, ctx: Ctx, call: InferenceCall): P
   const key = idempotencyKey(ctx);
   const member = ctx.state.member;
   const model = String(call.body.model);
-  await refuseUnservable(deps, member.id, model, serviceType, call.requiredFeatures ?? []);
+  const plan = await planJob(deps, {
+    memberId: member.id,
+    model,
+    serviceType,
+    requiredFeatures: call.requiredFeatures ?? [],
+  });
 
   const jobId = key ? derivedId('job', member.id, key) : newRequestId();
   const hash = bodyHash(endpoint, call.body);
@@ -81,6 +90,7 @@ export async function submitJob(deps: ApiDeps, ctx: Ctx, call: InferenceCall): P
     bodyHash: hash,
     webhookUrl: webhook,
     history,
+    providerId: plan.providerIds[0],
   });
   if (row.body_hash !== hash) {
     throw new ApiError(
@@ -89,41 +99,19 @@ export async function submitJob(deps: ApiDeps, ctx: Ctx, call: InferenceCall): P
       { param: 'Idempotency-Key' },
     );
   }
-  if (created) await appendToCollection(db, member, call.body, jobId);
   // Also for a row that exists but is still QUEUED: its first submission may have died between
   // writing the row and starting the workflow. Starting twice is refused by Temporal, harmlessly.
-  if (created || row.status === 'QUEUED') await startJob(deps, ctx, row, call, webhook, Boolean(key));
+  // The job object (its queue position) is read and the collection appended to meanwhile.
+  const [view] = await Promise.all([
+    jobView(deps, row),
+    created ? appendToCollection(db, member, call.body, jobId) : undefined,
+    created || row.status === 'QUEUED'
+      ? startJob(deps, ctx, row, call, webhook, Boolean(key), created ? plan : undefined)
+      : undefined,
+  ]);
   ctx.set('x-request-id', jobId);
   ctx.status = 202;
-  ctx.body = await jobView(deps, row);
-}
-
-/** Refuses at once what no provider could ever take (unknown model, wrong kind, missing feature). */
-async function refuseUnservable(
-  deps: ApiDeps,
-  memberId: string,
-  model: string,
-  serviceType: string,
-  requiredFeatures: string[],
-): Promise<void> {
-  const { all, ofType, matching } = await selectProviders(deps.db, {
-    memberId,
-    model,
-    serviceType,
-    requiredFeatures,
-    exclude: [],
-    onlineSeconds: deps.config.dispatch.onlineSeconds,
-    inFlightSeconds: deps.config.dispatch.inFlightSeconds,
-  });
-  if (matching.length > 0) return;
-  const why = refusalFor({
-    model,
-    serviceType,
-    requiredFeatures,
-    servedAs: all[0]?.serviceType,
-    rightType: ofType.length > 0,
-  });
-  throw new ApiError(why.type, why.message);
+  ctx.body = view;
 }
 
 async function startJob(
@@ -133,6 +121,8 @@ async function startJob(
   call: InferenceCall,
   webhook: string | null,
   keyed: boolean,
+  /** This submission's plan, when it wrote the row on its first provider; else the workflow plans. */
+  plan: DispatchPlan | undefined,
 ): Promise<void> {
   const body = await inlineOrStored(deps.storage, payloadKey(row.id, 'request'), stripPlatformFields(call.body));
   const input: InferenceInput = {
@@ -148,6 +138,7 @@ async function startJob(
     queueMs: deps.config.dispatch.jobQueueMs,
     job: true,
     ...(webhook && { webhook }),
+    ...(plan && { plan, recorded: true }),
   };
   try {
     await startJobWorkflow(deps, ctx.state.member.name, input);

@@ -90,7 +90,8 @@ export function jobsRoutes(deps: ApiDeps): Router<AuthState> {
       const now = (await findJob(deps.db, row.member_id, row.id)) ?? row;
       throw new ApiError(ErrorType.InvalidState, `Job ${row.id} is ${now.status}; it is being retried already.`);
     }
-    await startJobWorkflow(deps, ctx.state.member.name, input);
+    // The retry plans afresh (the first run's providers may be gone) and records its provider.
+    await startJobWorkflow(deps, ctx.state.member.name, { ...input, plan: undefined, recorded: undefined });
     ctx.status = 202;
     ctx.body = await jobView(deps, reset);
   });

@@ -20,11 +20,13 @@ export interface NewJob {
   customId?: string;
   /** Visibility and input summary for the history. */
   history?: RequestHistory;
+  /** The provider it is queued on, when chosen as it is written (a single job); else its workflow chooses. */
+  providerId?: string;
 }
 
 export const ACTIVE_STATUSES = ['QUEUED', 'PROCESSING'] as const;
 
-/** A new job's row, QUEUED on no provider yet (its workflow records the provider when it dispatches). */
+/** A new job's row, QUEUED on its provider, or on none yet (its workflow records it when it dispatches). */
 export function jobRow(job: NewJob) {
   return {
     id: job.id,
@@ -33,11 +35,11 @@ export function jobRow(job: NewJob) {
     model: job.model,
     service_type: job.serviceType,
     workflow_id: job.workflowId,
-    provider_id: null,
+    provider_id: job.providerId ?? null,
     status: 'QUEUED',
     error_type: null,
     error_message: null,
-    attempts: 0,
+    attempts: job.providerId ? 1 : 0,
     usage: null,
     finished_at: null,
     latency_ms: null,

@@ -25,9 +25,9 @@ export interface RequestRecord {
 export type NewRequest = RequestRecord & { providerId: string | null };
 
 /**
- * The request's first row, QUEUED on its first provider. Idempotent: a retried activity, or a job
- * whose row the API wrote before starting it, only gains the provider; a row already final is
- * left alone.
+ * The request's first row, QUEUED on its first provider. Idempotent: a retried write, or a job
+ * whose row the API wrote before starting it, only gains (or moves to) the workflow's provider; a
+ * row already final is left alone.
  */
 export async function insertRequest(db: Db, r: NewRequest, status: RequestStatus): Promise<void> {
   await db
@@ -46,7 +46,7 @@ export async function insertRequest(db: Db, r: NewRequest, status: RequestStatus
       oc
         .column('id')
         .doUpdateSet((eb) => ({
-          provider_id: eb.fn.coalesce('requests.provider_id', 'excluded.provider_id'),
+          provider_id: eb.fn.coalesce('excluded.provider_id', 'requests.provider_id'),
           attempts: sql<number>`greatest(requests.attempts, excluded.attempts)`,
         }))
         .where('requests.finished_at', 'is', null),

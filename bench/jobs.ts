@@ -10,6 +10,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import {
   cpuRows,
+  describeLayout,
   measureCpu,
   startOrchestrationStack,
   type Layout,
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
         .loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')} at start`,
-      `layout: ${layout === 'processes' ? 'API, worker, agent (32 polls) and demo provider each a process' : 'API, worker and agent in the benchmark process'}`,
+      describeLayout(layout),
       `targets: async submit p50 <= ${TARGET_SUBMIT_P50_MS} ms; a 256-request batch <= ${TARGET_BATCH_S} s`,
       '',
     ];

@@ -15,6 +15,15 @@ import { startStack } from './stack';
 
 export type Layout = 'processes' | 'in-process';
 
+/** The report's line saying how the stack was laid out. */
+export function describeLayout(layout: Layout): string {
+  return `layout: ${
+    layout === 'processes'
+      ? 'API, worker, agent (32 polls) and demo provider each a process'
+      : 'API, worker and agent in the benchmark process'
+  }`;
+}
+
 export interface OrchestrationStack {
   layout: Layout;
   apiUrl: string;

@@ -10,6 +10,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import {
   cpuRows,
+  describeLayout,
   measureCpu,
   startOrchestrationStack,
   type Layout,
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
       .loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')} at start`,
-    `layout: ${layout === 'processes' ? 'API, worker, agent (32 polls) and demo provider each a process' : 'API, worker and agent in the benchmark process'}`,
+    describeLayout(layout),
     `target: plan → map(${ITEMS} images) → transform <= ${TARGET_RUN_S} s`,
     '',
   ];

@@ -143,6 +143,9 @@ export function workflowsRoutes(deps: ApiDeps): Router<AuthState> {
   return router;
 }
 
+/** How often a `?wait` reads the run's row. */
+const WAIT_POLL_MS = 100;
+
 /** `?wait=<seconds>`: 0 to 60. */
 function waitParam(ctx: Context): number {
   const raw = queryParam(ctx, 'wait');
@@ -154,21 +157,20 @@ function waitParam(ctx: Context): number {
   return n;
 }
 
-/** The run's state once it leaves RUNNING (a gate waits, or it ended), or when `seconds` have passed. */
+/**
+ * The run's state once it leaves RUNNING (a gate waits, or it ended), or when `seconds` have passed.
+ * The run's row follows its status (the workflow writes each change), so the wait reads the row
+ * every 100 ms, which costs the workflow nothing, and asks the workflow for its state once, at the end.
+ */
 async function waitWhileRunning(deps: ApiDeps, ctx: Ctx, row: RunRow, seconds: number): Promise<RunState> {
   const deadline = Date.now() + seconds * 1000;
   const gone = clientGoneSignal(ctx);
-  let state = await runState(deps, row);
-  for (
-    let pause = 100;
-    state.status === 'RUNNING' && Date.now() < deadline && !gone.aborted;
-    pause = Math.min(pause * 2, 1000)
-  ) {
-    await new Promise((resolve) => setTimeout(resolve, Math.min(pause, Math.max(0, deadline - Date.now()))));
-    const now = (await findRun(deps.db, row.id)) ?? row;
-    state = await runState(deps, now);
+  let now = row;
+  while (now.status === 'RUNNING' && Date.now() < deadline && !gone.aborted) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(WAIT_POLL_MS, Math.max(0, deadline - Date.now()))));
+    now = (await findRun(deps.db, row.id)) ?? now;
   }
-  return state;
+  return runState(deps, now);
 }
 
 /** A retried run's steps as it starts: the kept ones DONE, the rest PENDING. */

@@ -10,7 +10,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/create-activities';
-import type { RequestOutcome } from '../db/repositories/request.repository';
+import type { RequestOutcome, RequestRecord } from '../db/repositories/request.repository';
 import { providerTaskQueue, type ProviderActivities, type ProviderTaskResult } from './agent-protocol';
 import { REQUEST_KINDS, type InferenceInput, type InferenceOutput } from './inference-contract';
 import { ErrorType, isErrorType, WebhookRefusedType } from './errors';
@@ -78,7 +78,7 @@ export async function inferenceWorkflow(input: InferenceInput): Promise<Inferenc
     if (input.webhook) await notify(input, input.webhook);
   };
   try {
-    const output = await withTimeLimit(input.timeoutMs, () => dispatch(input, request, tried));
+    const output = await withTimeLimit(input.timeoutMs, () => dispatch(input, request, record, tried));
     const outputText = output.body === undefined ? output.text : answerText(output.body);
     await finish({ status: 'PROCESSED', usage: output.usage, resultKey: output.bodyRef?.key, outputText });
     // A job's answer is stored; what it returns (to a parent batch, say) is references only.
@@ -141,10 +141,14 @@ async function notify(input: InferenceInput, url: string): Promise<void> {
 type RequestInfo = Omit<Parameters<Platform['resolveProviders']>[0], 'exclude' | 'requiredFeatures'>;
 
 /** The attempts, provider after provider; returns the answer or throws why there is none. */
-async function dispatch(input: InferenceInput, request: RequestInfo, tried: string[]): Promise<InferenceOutput> {
+async function dispatch(
+  input: InferenceInput,
+  request: RequestInfo,
+  record: RequestRecord,
+  tried: string[],
+): Promise<InferenceOutput> {
   const requiredFeatures = input.requiredFeatures ?? [];
   // Without a plan from the caller, the first read also writes the request's first row.
-  const record = input.recorded ? undefined : { ...request, ...(input.history && { history: input.history }) };
   const resolve = (first = false) =>
     platformStep(() =>
       platform.resolveProviders({
@@ -152,7 +156,7 @@ async function dispatch(input: InferenceInput, request: RequestInfo, tried: stri
         exclude: [...tried],
         requiredFeatures,
         first,
-        ...(first && record && { record }),
+        ...(first && !input.recorded && { record }),
       }),
     );
   const files = input.files ?? [];
@@ -181,7 +185,7 @@ async function dispatch(input: InferenceInput, request: RequestInfo, tried: stri
     const providerId = plan.providerIds[0];
     tried.push(providerId);
     if (!recorded) {
-      recorded = records.recordRequest({ ...record!, providerId });
+      recorded = records.recordRequest({ ...record, providerId });
       // Awaited where the row must exist (assets, the next attempt); the outcome is an upsert.
       recorded.catch(() => undefined);
     }

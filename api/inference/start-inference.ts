@@ -1,19 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { inferenceWorkflow } from '../../workflows/inference.workflow';
-import { selectProviders } from '../../db/repositories/provider.repository';
 import { finishRequest, insertRequest } from '../../db/repositories/request.repository';
 import { ErrorType } from '../../workflows/errors';
-import {
-  REQUEST_KINDS,
-  dispatchSettings,
-  type DispatchPlan,
-  type InferenceInput,
-  type InferenceOutput,
-} from '../../workflows/inference-contract';
+import { REQUEST_KINDS, type InferenceInput, type InferenceOutput } from '../../workflows/inference-contract';
 import { inferenceStartOptions } from '../../workflows/inference-start';
 import type { ApiDeps } from '../deps';
 import { guardedTemporal } from '../http/temporal-guard';
+import { readDispatchPlan } from './dispatch-plan';
 
 export function newRequestId(): string {
   return randomUUID().replace(/-/g, '');
@@ -35,19 +29,17 @@ export async function startInference(
 ): Promise<StartedInference> {
   const { memberName, writeRow, ...rest } = input;
   const serviceType = REQUEST_KINDS[input.kind].serviceType;
-  const { matching } = await selectProviders(db, {
-    memberId: input.memberId,
-    model: input.model,
-    serviceType,
-    requiredFeatures: input.requiredFeatures ?? [],
-    exclude: [],
-    onlineSeconds: config.dispatch.onlineSeconds,
-    inFlightSeconds: config.dispatch.inFlightSeconds,
-  });
-  const plan: DispatchPlan | undefined =
-    matching.length > 0
-      ? { providerIds: matching.map((c) => c.providerId), dispatch: dispatchSettings(config.dispatch) }
-      : undefined;
+  const read = await readDispatchPlan(
+    { db, config },
+    {
+      memberId: input.memberId,
+      model: input.model,
+      serviceType,
+      requiredFeatures: input.requiredFeatures ?? [],
+    },
+  );
+  // With no provider, the workflow reads the registry again and records the refusal.
+  const plan = 'plan' in read ? read.plan : undefined;
   const options = inferenceStartOptions({
     kind: input.kind,
     requestId: input.requestId,

@@ -21,10 +21,10 @@ import type { AuthState } from '../http/auth';
 import { startUnlessStarted } from '../http/temporal-guard';
 import { assertWebhookParam } from '../http/webhook-param';
 import { newRequestId } from '../inference/start-inference';
+import { readDispatchPlan } from '../inference/dispatch-plan';
 import { stripPlatformFields } from '../../domain/platform-fields';
 import type { InferenceCall } from '../inference/run-call';
 import { bodyHash, derivedId, idempotencyKey } from './idempotency';
-import { planJob } from './job-plan';
 import { appendToCollection, requestHistory } from '../../domain/request-sharing';
 
 /** The endpoints whose work may run as an async job; the others are synchronous only. */
@@ -67,12 +67,17 @@ export async function submitJob(deps: ApiDeps, ctx: Ctx, call: InferenceCall): P
   const key = idempotencyKey(ctx);
   const member = ctx.state.member;
   const model = String(call.body.model);
-  const plan = await planJob(deps, {
+  // The job's provider is chosen here: its row is written on it and its workflow dispatches at its
+  // first task, so jobs reach a provider's queue in the order they arrived. What nobody could ever
+  // serve is refused at once.
+  const read = await readDispatchPlan(deps, {
     memberId: member.id,
     model,
     serviceType,
     requiredFeatures: call.requiredFeatures ?? [],
   });
+  if ('refusal' in read) throw new ApiError(read.refusal.type, read.refusal.message);
+  const { plan } = read;
 
   const jobId = key ? derivedId('job', member.id, key) : newRequestId();
   const hash = bodyHash(endpoint, call.body);

@@ -13,6 +13,6 @@ export async function musicGenerations(ex: Exchange): Promise<void> {
   const model = resolveModel(body.model, 'music');
   const prompt = requireString(body, 'prompt');
   const seconds = numberField(body, 'duration', DEFAULT_SECONDS, 0.1, MAX_SECONDS);
-  const samples = synthMusic(`${model.id}\u0000${prompt}`, seconds);
+  const samples = await synthMusic(`${model.id}\u0000${prompt}`, seconds);
   await sendAudio(ex, audioFormat('wav'), samples, MUSIC_RATE, 2);
 }

@@ -39,8 +39,13 @@ export function synthSpeech(text: string, voiceKey: string, speed: number): Int1
 
 const PENTATONIC = [0, 2, 4, 7, 9];
 
-/** Interleaved stereo at 44.1 kHz: a melody over a bass line, tempo and key from the prompt. */
-export function synthMusic(prompt: string, seconds: number): Int16Array {
+/**
+ * Interleaved stereo at 44.1 kHz: a melody over a bass line, tempo and key from the prompt. Yields
+ * to the event loop after each note: half a minute of audio is millions of samples, and the demo
+ * provider often shares its process with the agent in front of it (tests), whose task heartbeats
+ * must not wait for the whole track.
+ */
+export async function synthMusic(prompt: string, seconds: number): Promise<Int16Array> {
   const frames = Math.round(seconds * MUSIC_RATE);
   const out = new Int16Array(frames * 2);
   const next = prng(seed32('music', prompt));
@@ -62,6 +67,7 @@ export function synthMusic(prompt: string, seconds: number): Int16Array {
       out[(start + i) * 2] = Math.round(m * (1 - pan) + b);
       out[(start + i) * 2 + 1] = Math.round(m * pan + b);
     }
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return out;
 }

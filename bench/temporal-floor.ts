@@ -29,6 +29,8 @@ interface Shape {
   name: string;
   items: number;
   run(client: Client, tag: string): Promise<void>;
+  /** Cleanup outside the measured window. */
+  after?(client: Client, tag: string): Promise<void>;
 }
 
 function fanOut(items: number, concurrency: number): Shape {
@@ -66,26 +68,31 @@ function sequential(items: number, latencies: number[], workflow = 'floorItem'):
   };
 }
 
-/** What an async submit asks of Temporal at least: one start, not eager, not awaited. */
-function starts(items: number, latencies: number[]): Shape {
+/**
+ * What an async submit asks of Temporal at least: one start, not eager, not awaited. With `idle`,
+ * on a task queue nobody polls (the start alone, as for a job that waits); otherwise the worker runs
+ * the items meanwhile (as for jobs that run), and they are awaited after the last start.
+ */
+function starts(items: number, latencies: number[], idle: boolean): Shape {
+  const queue = idle ? `${TASK_QUEUE}-idle` : TASK_QUEUE;
+  const id = (tag: string, i: number) => `start-${queue}-${tag}-${i}`;
   return {
-    name: `${items} starts of an item, not awaited`,
+    name: `${items} starts, ${idle ? 'nobody polling' : 'the items running meanwhile'}`,
     items,
     run: async (client, tag) => {
       const handles = [];
       for (let i = 0; i < items; i++) {
         const t = performance.now();
-        handles.push(
-          await client.workflow.start('floorItem', {
-            taskQueue: TASK_QUEUE,
-            workflowId: `start-${tag}-${i}`,
-            args: [i],
-          }),
-        );
+        handles.push(await client.workflow.start('floorItem', { taskQueue: queue, workflowId: id(tag, i), args: [i] }));
         latencies.push(performance.now() - t);
       }
-      await Promise.all(handles.map((h) => h.result()));
+      if (!idle) await Promise.all(handles.map((h) => h.result()));
     },
+    after: idle
+      ? async (client, tag) => {
+          for (let i = 0; i < items; i++) await client.workflow.getHandle(id(tag, i)).terminate('measured');
+        }
+      : undefined,
   };
 }
 
@@ -109,8 +116,10 @@ async function main(): Promise<void> {
   const latencies: number[] = [];
   const emptyLatencies: number[] = [];
   const startLatencies: number[] = [];
+  const idleStartLatencies: number[] = [];
   const shapes = [
-    starts(Number(values.sequential), startLatencies),
+    starts(Number(values.sequential), idleStartLatencies, true),
+    starts(Number(values.sequential), startLatencies, false),
     sequential(Number(values.sequential), latencies),
     sequential(Number(values.sequential), emptyLatencies, 'floorEmpty'),
     fanOut(256, 16),
@@ -131,10 +140,14 @@ async function main(): Promise<void> {
     });
     const client = new Client({ connection });
     await worker.runUntil(async () => {
-      for (const shape of shapes) await shape.run(client, 'warm'); // bundle loaded, caches filled
+      for (const shape of shapes) {
+        await shape.run(client, 'warm'); // bundle loaded, caches filled
+        await shape.after?.(client, 'warm');
+      }
       latencies.length = 0;
       emptyLatencies.length = 0;
       startLatencies.length = 0;
+      idleStartLatencies.length = 0;
       for (let round = 1; round <= rounds; round++) {
         for (const shape of shapes) {
           const before = load();
@@ -145,6 +158,7 @@ async function main(): Promise<void> {
           const wall = performance.now() - t;
           const node1 = process.cpuUsage(node0);
           const cpu1 = cpuMs({ temporal: temporal.pid });
+          await shape.after?.(client, String(round));
           const list = samples.get(shape) ?? [];
           list.push({
             wall,
@@ -189,6 +203,7 @@ async function main(): Promise<void> {
   const s = summarize(latencies);
   const e = summarize(emptyLatencies);
   const st = summarize(startLatencies);
+  const idleSt = summarize(idleStartLatencies);
   process.stdout.write(
     [
       'Temporal and its TypeScript SDK alone: one no-op activity per workflow (bench/floor-workflows.ts)',
@@ -202,7 +217,8 @@ async function main(): Promise<void> {
       table(rows, 2),
       '',
       `one item started eagerly and awaited, one client: p50 ${ms(s.p50)} ms, p95 ${ms(s.p95)} ms, p99 ${ms(s.p99)} ms over ${latencies.length}`,
-      `one start (not eager), one client, answer only: p50 ${ms(st.p50)} ms, p95 ${ms(st.p95)} ms, p99 ${ms(st.p99)} ms over ${startLatencies.length}`,
+      `one start (not eager), one client, nobody polling: p50 ${ms(idleSt.p50)} ms, p95 ${ms(idleSt.p95)} ms, p99 ${ms(idleSt.p99)} ms over ${idleStartLatencies.length}`,
+      `one start, the items running meanwhile: p50 ${ms(st.p50)} ms, p95 ${ms(st.p95)} ms, p99 ${ms(st.p99)} ms over ${startLatencies.length}`,
       `one workflow with no activity, same: p50 ${ms(e.p50)} ms, p95 ${ms(e.p95)} ms, p99 ${ms(e.p99)} ms over ${emptyLatencies.length}`,
       '',
     ].join('\n'),

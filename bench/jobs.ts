@@ -4,7 +4,10 @@
  * layout): how long a client waits for the 202 of `"async": true` at 1 and 32
  * concurrent clients, and the wall time of a 256-request batch against the demo provider with no
  * delay, from its POST to its output file, with each process's CPU per batch item.
- * Run: `npm run bench:jobs` (add `--rounds N`, `--layout in-process`, `--batches-only`).
+ * Run: `npm run bench:jobs` (add `--rounds N`, `--layout in-process`, `--batches-only`, `--floor`:
+ * after each batch, 256 children of one no-op activity each, 16 at a time, on the same Temporal
+ * server with a worker in the benchmark's process (bench/floor-worker.ts), the least any batch of
+ * child workflows costs there).
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -18,9 +21,12 @@ import {
 } from './orchestration-stack';
 import { ms, summarize, table } from './stats';
 import { batchWorkflowId } from '../workflows/batch-contract';
+import { floorRows, measureFanOut, startFloorWorker, type FloorSample, type FloorWorker } from './floor-worker';
 
 const TARGET_SUBMIT_P50_MS = 5;
 const TARGET_BATCH_S = 5;
+/** The platform's default BATCH_CONCURRENCY. */
+const BATCH_CONCURRENCY = 16;
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 const load = () => os.loadavg()[0].toFixed(2);
 
@@ -30,12 +36,14 @@ async function main(): Promise<void> {
       rounds: { type: 'string', default: '3' },
       layout: { type: 'string', default: 'processes' },
       'batches-only': { type: 'boolean', default: false },
+      floor: { type: 'boolean', default: false },
     },
   });
   const batchesOnly = values['batches-only'];
   const rounds = Number(values.rounds);
   const layout = values.layout as Layout;
   const stack = await startOrchestrationStack({ layout, agentConcurrency: 32, log });
+  let floor: FloorWorker | undefined;
   try {
     const lines: string[] = [
       'Async jobs and batches on this machine (everything on one host; see the load average per row)',
@@ -47,6 +55,12 @@ async function main(): Promise<void> {
       `targets: async submit p50 <= ${TARGET_SUBMIT_P50_MS} ms; a 256-request batch <= ${TARGET_BATCH_S} s`,
       '',
     ];
+    if (values.floor && stack.pids.temporal === undefined) throw new Error('--floor needs the processes layout');
+    floor = values.floor ? await startFloorWorker(stack.temporalAddress) : undefined;
+    if (floor) await floor.fanOut(32, BATCH_CONCURRENCY); // bundle loaded
+    const floorSamples: FloorSample[] = [];
+    const loads: string[] = [];
+    const roundWalls: number[] = [];
     if (batchesOnly) {
       // The batches alone, on a fresh stack: one small batch first, so bundles and pools are warm.
       await batchRun(stack, 32);
@@ -61,7 +75,10 @@ async function main(): Promise<void> {
       const { result: wall, cpu: used } = await measureCpu(stack, () => batchRun(stack, 256));
       cpu.push(used);
       walls.push(wall);
+      loads.push(before);
+      roundWalls.push(wall);
       batchRows.push([String(round), '256', (wall / 1000).toFixed(2), before]);
+      if (floor) floorSamples.push(await measureFanOut(floor, stack.pids.temporal, 256, BATCH_CONCURRENCY));
     }
     walls.sort((a, b) => a - b);
     batchRows.push(['median', '256', (walls[Math.floor(walls.length / 2)] / 1000).toFixed(2), '']);
@@ -72,8 +89,23 @@ async function main(): Promise<void> {
       'CPU milliseconds per batch item, by process (median over rounds; from /proc)',
       table([['process', 'ms per item'], ...cpuRows(cpu, 256)]),
     );
+    if (floor) {
+      lines.push(
+        '',
+        `The floor in the same rounds: 256 children of one no-op activity, ${BATCH_CONCURRENCY} at a time, on the same Temporal server`,
+        table(
+          floorRows(
+            roundWalls.map((wallMs, i) => ({ wallMs, temporalMs: cpu[i].temporal })),
+            floorSamples,
+            256,
+            loads,
+          ),
+        ),
+      );
+    }
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
+    await floor?.stop();
     await stack.stop();
   }
 }

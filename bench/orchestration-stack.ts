@@ -29,6 +29,8 @@ export interface OrchestrationStack {
   apiUrl: string;
   apiKey: string;
   temporal: Client;
+  /** The Temporal frontend the stack runs on (host:port). */
+  temporalAddress: string;
   /** Each process's pid by name (processes layout); the benchmark's own process otherwise. */
   pids: Record<string, number>;
   stop(): Promise<void>;
@@ -47,6 +49,7 @@ export async function startOrchestrationStack(opts: {
       apiUrl: stack.api.url,
       apiKey: stack.apiKey,
       temporal: stack.temporal,
+      temporalAddress: stack.config.temporal.address,
       pids: { 'benchmark (api, worker, agent, demo)': process.pid },
       stop: () => stack.stop(),
     };
@@ -73,6 +76,7 @@ export async function startOrchestrationStack(opts: {
       apiUrl: platform.apiUrl,
       apiKey: platform.apiKey,
       temporal: new Client({ connection }),
+      temporalAddress: infra.temporalAddress,
       pids: platformPids(infra, platform, agent.pid, demo.child.pid),
       stop,
     };

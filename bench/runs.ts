@@ -4,7 +4,9 @@
  * wall time of a plan → transform → map(100 images) → transform run against the demo provider with
  * no delay, from its POST until it is DONE, with each process's CPU per map item.
  * Run: `npm run bench:runs` (add `--rounds N`, `--map-concurrency N` (default 8, the platform's),
- * `--layout in-process`).
+ * `--layout in-process`, `--floor`: after each run, 100 children of one no-op activity each, as many
+ * at a time as the map, on the same Temporal server with a worker in the benchmark's process
+ * (bench/floor-worker.ts), the least any map of child workflows costs there).
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -16,6 +18,7 @@ import {
   type Layout,
   type OrchestrationStack,
 } from './orchestration-stack';
+import { floorRows, measureFanOut, startFloorWorker, type FloorSample, type FloorWorker } from './floor-worker';
 import { ms, summarize, table } from './stats';
 
 const TARGET_RUN_S = 3;
@@ -56,6 +59,7 @@ async function main(): Promise<void> {
       rounds: { type: 'string', default: '3' },
       'map-concurrency': { type: 'string', default: '8' },
       layout: { type: 'string', default: 'processes' },
+      floor: { type: 'boolean', default: false },
     },
   });
   const layout = values.layout as Layout;
@@ -81,17 +85,28 @@ async function main(): Promise<void> {
     env: { RUN_MAP_CONCURRENCY: mapConcurrency },
     log,
   });
+  let floor: FloorWorker | undefined;
+  const floorSamples: FloorSample[] = [];
+  const loads: string[] = [];
+  const roundWalls: number[] = [];
   try {
+    if (values.floor && stack.pids.temporal === undefined) throw new Error('--floor needs the processes layout');
+    floor = values.floor ? await startFloorWorker(stack.temporalAddress) : undefined;
+    if (floor) await floor.fanOut(16, Number(mapConcurrency)); // bundle loaded
     await run(stack); // warm-up: bundles loaded, pools filled
     for (let round = 1; round <= rounds; round++) {
       const before = load();
       const { result: wall, cpu: used } = await measureCpu(stack, () => run(stack));
       cpu.push(used);
       walls.push(wall);
+      roundWalls.push(wall);
+      loads.push(before);
       runRows.push([String(round), (wall / 1000).toFixed(2), before]);
+      if (floor) floorSamples.push(await measureFanOut(floor, stack.pids.temporal, ITEMS, Number(mapConcurrency)));
     }
     submit = await submitLatencies(stack, 100);
   } finally {
+    await floor?.stop();
     await stack.stop();
   }
   walls.sort((a, b) => a - b);
@@ -110,6 +125,20 @@ async function main(): Promise<void> {
     `CPU milliseconds per map item (the whole run divided by ${ITEMS}), by process (median over rounds; from /proc)`,
     table([['process', 'ms per item'], ...cpuRows(cpu, ITEMS)]),
   );
+  if (floorSamples.length > 0) {
+    lines.push(
+      '',
+      `The floor in the same rounds: ${ITEMS} children of one no-op activity, ${mapConcurrency} at a time, on the same Temporal server`,
+      table(
+        floorRows(
+          roundWalls.map((wallMs, i) => ({ wallMs, temporalMs: cpu[i].temporal })),
+          floorSamples,
+          ITEMS,
+          loads,
+        ),
+      ),
+    );
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

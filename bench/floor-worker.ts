@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { cpuMs } from './proc-cpu';
+import { cpuDelta, cpuMs } from './proc-cpu';
 
 export const FLOOR_TASK_QUEUE = 'bench-floor';
 
@@ -20,17 +20,12 @@ export interface FloorWorker {
   stop(): Promise<void>;
 }
 
-let runtimeInstalled = false;
-
 export async function startFloorWorker(address: string): Promise<FloorWorker> {
-  if (!runtimeInstalled) {
-    // Once per process, before any native connection; a process that made one already keeps its runtime.
-    try {
-      Runtime.install({ logger: quiet });
-    } catch {
-      // installed already
-    }
-    runtimeInstalled = true;
+  try {
+    // Once per process, before any native connection; a process that has a runtime keeps it.
+    Runtime.install({ logger: quiet });
+  } catch {
+    // installed already
   }
   const connection = await NativeConnection.connect({ address });
   const workflowBundle = await bundleWorkflowCode({
@@ -73,6 +68,23 @@ export interface FloorSample {
   nodeMs: number;
 }
 
+/**
+ * Wall time of `work`, the CPU each process of `pids` spent meanwhile (from /proc), and this
+ * process's own (where the floor's worker and client run), all in ms.
+ */
+export async function measureWork(
+  pids: Readonly<Record<string, number>>,
+  work: () => Promise<unknown>,
+): Promise<{ wallMs: number; cpu: Record<string, number>; nodeMs: number }> {
+  const before = cpuMs(pids);
+  const node = process.cpuUsage();
+  const t = performance.now();
+  await work();
+  const wallMs = performance.now() - t;
+  const used = process.cpuUsage(node);
+  return { wallMs, cpu: cpuDelta(before, cpuMs(pids)), nodeMs: (used.user + used.system) / 1000 };
+}
+
 /** One fan-out with the CPU it cost; `temporalPid` is the server the worker runs on. */
 export async function measureFanOut(
   floor: FloorWorker,
@@ -80,15 +92,8 @@ export async function measureFanOut(
   items: number,
   concurrency: number,
 ): Promise<FloorSample> {
-  const before = cpuMs({ temporal: temporalPid }).temporal;
-  const node = process.cpuUsage();
-  const wallMs = await floor.fanOut(items, concurrency);
-  const used = process.cpuUsage(node);
-  return {
-    wallMs,
-    temporalMs: cpuMs({ temporal: temporalPid }).temporal - before,
-    nodeMs: (used.user + used.system) / 1000,
-  };
+  const { wallMs, cpu, nodeMs } = await measureWork({ temporal: temporalPid }, () => floor.fanOut(items, concurrency));
+  return { wallMs, temporalMs: cpu.temporal, nodeMs };
 }
 
 /**

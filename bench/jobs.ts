@@ -19,7 +19,7 @@ import {
   type Layout,
   type OrchestrationStack,
 } from './orchestration-stack';
-import { ms, summarize, table } from './stats';
+import { median, ms, summarize, table } from './stats';
 import { batchWorkflowId } from '../workflows/batch-contract';
 import { floorRows, measureFanOut, startFloorWorker, type FloorSample, type FloorWorker } from './floor-worker';
 
@@ -60,7 +60,6 @@ async function main(): Promise<void> {
     if (floor) await floor.fanOut(32, BATCH_CONCURRENCY); // bundle loaded
     const floorSamples: FloorSample[] = [];
     const loads: string[] = [];
-    const roundWalls: number[] = [];
     if (batchesOnly) {
       // The batches alone, on a fresh stack: one small batch first, so bundles and pools are warm.
       await batchRun(stack, 32);
@@ -76,12 +75,10 @@ async function main(): Promise<void> {
       cpu.push(used);
       walls.push(wall);
       loads.push(before);
-      roundWalls.push(wall);
       batchRows.push([String(round), '256', (wall / 1000).toFixed(2), before]);
       if (floor) floorSamples.push(await measureFanOut(floor, stack.pids.temporal, 256, BATCH_CONCURRENCY));
     }
-    walls.sort((a, b) => a - b);
-    batchRows.push(['median', '256', (walls[Math.floor(walls.length / 2)] / 1000).toFixed(2), '']);
+    batchRows.push(['median', '256', (median(walls) / 1000).toFixed(2), '']);
     lines.push(
       'Batch of 256 chat requests (demo provider, no delay; BATCH_CONCURRENCY default): POST to completed',
       table(batchRows),
@@ -95,7 +92,7 @@ async function main(): Promise<void> {
         `The floor in the same rounds: 256 children of one no-op activity, ${BATCH_CONCURRENCY} at a time, on the same Temporal server`,
         table(
           floorRows(
-            roundWalls.map((wallMs, i) => ({ wallMs, temporalMs: cpu[i].temporal })),
+            walls.map((wallMs, i) => ({ wallMs, temporalMs: cpu[i].temporal })),
             floorSamples,
             256,
             loads,

@@ -12,6 +12,7 @@ import { Client, Connection } from '@temporalio/client';
 import { cpuDelta, cpuMs } from './proc-cpu';
 import { platformPids, startDemoProcess, startInfrastructure, startPlatform } from './process-stack';
 import { startStack } from './stack';
+import { median } from './stats';
 
 export type Layout = 'processes' | 'in-process';
 
@@ -99,7 +100,6 @@ export async function measureCpu<T>(
 /** Rows of a per-process CPU table: milliseconds per unit of work for each process, and the total. */
 export function cpuRows(samples: Record<string, number>[], units: number): string[][] {
   const names = Object.keys(samples[0] ?? {});
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const rows = names.map((name) => [name, (median(samples.map((s) => s[name])) / units).toFixed(2)]);
   const total = median(samples.map((s) => Object.values(s).reduce((a, b) => a + b, 0))) / units;
   return [...rows, ['total', total.toFixed(2)]];

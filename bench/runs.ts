@@ -19,7 +19,7 @@ import {
   type OrchestrationStack,
 } from './orchestration-stack';
 import { floorRows, measureFanOut, startFloorWorker, type FloorSample, type FloorWorker } from './floor-worker';
-import { ms, summarize, table } from './stats';
+import { median, ms, summarize, table } from './stats';
 
 const TARGET_RUN_S = 3;
 const ITEMS = 100;
@@ -88,7 +88,6 @@ async function main(): Promise<void> {
   let floor: FloorWorker | undefined;
   const floorSamples: FloorSample[] = [];
   const loads: string[] = [];
-  const roundWalls: number[] = [];
   try {
     if (values.floor && stack.pids.temporal === undefined) throw new Error('--floor needs the processes layout');
     floor = values.floor ? await startFloorWorker(stack.temporalAddress) : undefined;
@@ -99,7 +98,6 @@ async function main(): Promise<void> {
       const { result: wall, cpu: used } = await measureCpu(stack, () => run(stack));
       cpu.push(used);
       walls.push(wall);
-      roundWalls.push(wall);
       loads.push(before);
       runRows.push([String(round), (wall / 1000).toFixed(2), before]);
       if (floor) floorSamples.push(await measureFanOut(floor, stack.pids.temporal, ITEMS, Number(mapConcurrency)));
@@ -109,8 +107,7 @@ async function main(): Promise<void> {
     await floor?.stop();
     await stack.stop();
   }
-  walls.sort((a, b) => a - b);
-  runRows.push(['median', (walls[Math.floor(walls.length / 2)] / 1000).toFixed(2), '']);
+  runRows.push(['median', (median(walls) / 1000).toFixed(2), '']);
   const s = summarize(submit);
   lines.push(
     `plan → transform → map(${ITEMS} images) → transform, demo provider with no delay, RUN_MAP_CONCURRENCY ${mapConcurrency}: POST until DONE`,
@@ -131,7 +128,7 @@ async function main(): Promise<void> {
       `The floor in the same rounds: ${ITEMS} children of one no-op activity, ${mapConcurrency} at a time, on the same Temporal server`,
       table(
         floorRows(
-          roundWalls.map((wallMs, i) => ({ wallMs, temporalMs: cpu[i].temporal })),
+          walls.map((wallMs, i) => ({ wallMs, temporalMs: cpu[i].temporal })),
           floorSamples,
           ITEMS,
           loads,

@@ -20,11 +20,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startTemporal } from '../scripts/services';
 import { CHAT_BODY } from './client';
-import { FLOOR_TASK_QUEUE, startFloorWorker, type FloorWorker } from './floor-worker';
+import { FLOOR_TASK_QUEUE, measureWork, startFloorWorker, type FloorWorker } from './floor-worker';
 import { ensureLitellm, LITELLM_VERSION, startLitellm, type Litellm } from './litellm';
 import { startDemoProcess, type DemoProcess } from './process-stack';
-import { cpuMs } from './proc-cpu';
-import { ms, summarize, table } from './stats';
+import { median, ms, summarize, table } from './stats';
 
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 const load = () => os.loadavg()[0].toFixed(2);
@@ -166,14 +165,15 @@ async function main(): Promise<void> {
     fanOut(100, 8),
     ...(proxy ? [litellmChats(Number(values.sequential), litellmAdded, () => proxy)] : []),
   ];
-  const samples = new Map<Shape, { wall: number; cpu: Record<string, number>; node: number; load: string }[]>();
+  const samples = new Map<Shape, { wallMs: number; cpu: Record<string, number>; nodeMs: number; load: string }[]>();
   let floor: FloorWorker | undefined;
   try {
     // Eager starts need the client on the worker's own connection: the floor worker's client is.
-    floor = await startFloorWorker(temporal.address);
+    const worker = await startFloorWorker(temporal.address);
+    floor = worker;
     for (const shape of shapes) {
-      await shape.run(floor, 'warm'); // bundle loaded, caches filled
-      await shape.after?.(floor, 'warm');
+      await shape.run(worker, 'warm'); // bundle loaded, caches filled
+      await shape.after?.(worker, 'warm');
     }
     latencies.length = 0;
     litellmAdded.length = 0;
@@ -183,23 +183,10 @@ async function main(): Promise<void> {
     for (let round = 1; round <= rounds; round++) {
       for (const shape of shapes) {
         const before = load();
-        const cpu0 = cpuMs(pids);
-        const node0 = process.cpuUsage();
-        const t = performance.now();
-        await shape.run(floor, String(round));
-        const wall = performance.now() - t;
-        const node1 = process.cpuUsage(node0);
-        const cpu1 = cpuMs(pids);
-        await shape.after?.(floor, String(round));
-        const list = samples.get(shape) ?? [];
-        list.push({
-          wall,
-          cpu: Object.fromEntries(Object.keys(pids).map((name) => [name, cpu1[name] - cpu0[name]])),
-          node: (node1.user + node1.system) / 1000,
-          load: before,
-        });
-        samples.set(shape, list);
-        log(`round ${round}: ${shape.name}: ${(wall / 1000).toFixed(2)} s`);
+        const sample = await measureWork(pids, () => shape.run(worker, String(round)));
+        await shape.after?.(worker, String(round));
+        samples.set(shape, [...(samples.get(shape) ?? []), { ...sample, load: before }]);
+        log(`round ${round}: ${shape.name}: ${(sample.wallMs / 1000).toFixed(2)} s`);
       }
     }
   } finally {
@@ -210,7 +197,6 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const names = Object.keys(pids);
   const perItem = (value: number, shape: Shape) => (value / shape.items).toFixed(1);
   const rows = [['work', 'round', 'wall s', ...names.map((n) => `${n} ms/item`), 'this node ms/item', 'load before']];
@@ -220,18 +206,18 @@ async function main(): Promise<void> {
       rows.push([
         shape.name,
         String(i + 1),
-        (s.wall / 1000).toFixed(2),
+        (s.wallMs / 1000).toFixed(2),
         ...names.map((n) => perItem(s.cpu[n], shape)),
-        perItem(s.node, shape),
+        perItem(s.nodeMs, shape),
         s.load,
       ]),
     );
     rows.push([
       shape.name,
       'median',
-      (median(list.map((s) => s.wall)) / 1000).toFixed(2),
+      (median(list.map((s) => s.wallMs)) / 1000).toFixed(2),
       ...names.map((n) => perItem(median(list.map((s) => s.cpu[n])), shape)),
-      perItem(median(list.map((s) => s.node)), shape),
+      perItem(median(list.map((s) => s.nodeMs)), shape),
       '',
     ]);
   }

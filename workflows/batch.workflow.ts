@@ -1,14 +1,24 @@
-import { CancellationScope, executeChild, isCancellation, proxyActivities } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  executeChild,
+  isCancellation,
+  proxyActivities,
+  type RetryPolicy,
+} from '@temporalio/workflow';
 import type { createActivities } from '../activities/create-activities';
 import type { BatchInput, BatchResult } from './batch-contract';
 import type { InferenceInput } from './inference-contract';
 import { inferenceStartOptions } from './inference-start';
 import type { inferenceWorkflow } from './inference.workflow';
 
-const records = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '2m',
-  retry: { initialInterval: '500ms', maximumInterval: '10s' },
-});
+type Platform = ReturnType<typeof createActivities>;
+const retry: RetryPolicy = { initialInterval: '500ms', maximumInterval: '10s' };
+// One-statement updates of the batch's row: a worker that dies holding one (they run eagerly on the
+// worker that scheduled them) is given up on after 10 s, not after a long time limit.
+const records = proxyActivities<Platform>({ startToCloseTimeout: '10s', retry });
+// The output and error files of up to 256 jobs may take a while; the activity heartbeats, so a dead
+// worker is noticed within the heartbeat timeout.
+const finalizing = proxyActivities<Platform>({ startToCloseTimeout: '2m', heartbeatTimeout: '10s', retry });
 
 /**
  * A batch: its jobs run as child workflows `job-<id>` (the inference workflow a single async job
@@ -30,7 +40,7 @@ export async function batchWorkflow(input: BatchInput): Promise<BatchResult> {
   }
   await CancellationScope.nonCancellable(async () => {
     if (canceled) await records.cancelQueuedBatchJobs({ batchId });
-    await records.finalizeBatch({ batchId, memberId, canceled });
+    await finalizing.finalizeBatch({ batchId, memberId, canceled });
   });
   return { batchId, total: input.items.length };
 }
